@@ -1,0 +1,50 @@
+"""The registry of drift kinds, and how a drift plan is applied to a frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from lab.drift.base import SHAPES, Injector, Truth
+from lab.drift.concept import ConceptDrift
+from lab.drift.covariate import CovariateShift
+from lab.drift.pipeline import CategoryRename, MissingValues, NullToDefault, UnitChange
+from lab.drift.prior import PriorShift
+from lab.worlds.base import World
+
+DRIFTS: dict[str, type[Injector]] = {
+    cls.kind: cls
+    for cls in (CovariateShift, PriorShift, ConceptDrift, UnitChange, MissingValues,
+                NullToDefault, CategoryRename)
+}
+
+__all__ = ["DRIFTS", "SHAPES", "Injector", "Truth", "apply_plan", "make_injector"]
+
+
+def make_injector(kind: str, **params: Any) -> Injector:
+    """Build a registered injector; unknown kinds and parameters raise ``ValueError``."""
+    try:
+        cls = DRIFTS[kind]
+    except KeyError:
+        raise ValueError(f"unknown drift kind {kind!r}; allowed: {sorted(DRIFTS)}") from None
+    unknown = set(params) - set(cls.param_names())
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)} for drift {kind!r}; "
+                         f"allowed: {cls.param_names()}")
+    try:
+        return cls(**params)
+    except TypeError as exc:  # a required parameter is missing
+        raise ValueError(f"drift {kind!r}: {exc}; parameters: {cls.param_names()}") from None
+
+
+def apply_plan(frame: pd.DataFrame, world: World,
+               plan: Iterable[Injector | Mapping[str, Any]]) -> tuple[pd.DataFrame, list[Truth]]:
+    """Apply each injection in turn; return the changed frame and one truth per injection."""
+    truths: list[Truth] = []
+    for step in plan:
+        injector = step if isinstance(step, Injector) else make_injector(**dict(step))
+        frame, truth = injector.apply(frame, world)
+        truths.append(truth)
+    return frame, truths

@@ -1,0 +1,270 @@
+"""Scenarios are data: a YAML file validated into a :class:`Scenario`.
+
+A malformed file raises :class:`ScenarioError`, whose message names the file, the field
+and what is allowed, so the CLI can print it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
+
+from lab.drift import DRIFTS, Injector, make_injector
+from lab.models import MODELS, build_pipeline
+from lab.worlds import WORLDS, World, make_world
+
+TOPICS = ("ml-fundamentals", "evaluation-metrics", "feature-pipelines", "serving-latency",
+          "system-design", "data-drift")
+ACTIONS = ("retrain", "fix-pipeline", "re-threshold", "roll-back", "nothing")
+# What kind of problem it is: the injector's category, or no fault at all.
+PROBLEM_KINDS = ("covariate", "prior", "concept", "pipeline", "none")
+
+Topic = Literal["ml-fundamentals", "evaluation-metrics", "feature-pipelines", "serving-latency",
+                "system-design", "data-drift"]
+Action = Literal["retrain", "fix-pipeline", "re-threshold", "roll-back", "nothing"]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used: names the file, the field and what is allowed."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {field}: {msg}" if field else f"{source}: {msg}"
+                 for field, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Component(_Strict):
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class WorldSpec(Component):
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in WORLDS:
+            raise ValueError(f"unknown world kind {v!r}; allowed: {sorted(WORLDS)}")
+        return v
+
+
+class ModelSpec(Component):
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in MODELS:
+            raise ValueError(f"unknown model kind {v!r}; allowed: {sorted(MODELS)}")
+        return v
+
+
+class Costs(_Strict):
+    false_positive: float = Field(ge=0, description="Cost of acting on a ticket that was fine.")
+    false_negative: float = Field(ge=0, description="Cost of a breach nobody acted on.")
+    review_capacity_per_day: int | None = Field(default=None, gt=0)
+    currency: str = "EUR"
+
+
+class Option(_Strict):
+    id: Slug
+    text: str
+
+
+class Concept(_Strict):
+    concept: str
+    synonyms: list[str] = Field(default_factory=list)
+
+
+class AnswerKey(_Strict):
+    root_cause: Slug
+    actions: list[Action] = Field(min_length=1)
+    rubric: list[Concept] = Field(min_length=1)
+    debrief: str
+    model_answer: str
+
+
+class Questions(_Strict):
+    root_causes: list[Option] = Field(min_length=2)
+    answer: AnswerKey
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> Questions:
+        ids = [o.id for o in self.root_causes]
+        if self.answer.root_cause not in ids:
+            raise ValueError(f"answer.root_cause {self.answer.root_cause!r} is not one of the "
+                             f"root_causes options; allowed: {ids}")
+        return self
+
+
+def _parse_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(minutes=float(value))
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhd])\s*", str(value))
+    if not match:
+        raise ValueError("must be a duration like '30m', '6h' or '2d' (or minutes as a number)")
+    amount, unit = float(match.group(1)), match.group(2)
+    return timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+
+
+class Scenario(_Strict):
+    id: Slug
+    title: str
+    brief: str
+    topics: list[Topic] = Field(min_length=1)
+    difficulty: Literal["easy", "medium", "hard"]
+    minutes: int = Field(gt=0, le=240, description="Estimated minutes to complete.")
+    world: WorldSpec
+    model: ModelSpec
+    costs: Costs
+    label_delay: timedelta = Field(default=timedelta(days=1))
+    # Defaults span whole weeks of the world (4 for training, 2 for production) so that
+    # weekly cycles do not masquerade as drift.
+    reference_rows: int = Field(default=42_000, ge=500, le=2_000_000)
+    production_rows: int = Field(default=21_000, ge=500, le=2_000_000)
+    drift: list[dict[str, Any]] = Field(default_factory=list)
+    questions: Questions
+
+    _source: str = PrivateAttr(default="<memory>")
+
+    @field_validator("label_delay", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> timedelta:
+        return _parse_duration(v)
+
+    @model_validator(mode="after")
+    def _components_build(self) -> Scenario:
+        # Building every component once is the surest check of its parameters.
+        errors: list[tuple[str, str]] = []
+        try:
+            world = make_world(self.world.kind, **self.world.params)
+        except ValueError as exc:
+            raise ValueError(f"world.params: {exc}") from None
+        try:
+            build_pipeline(self.model.kind, self.model.params, world.schema, seed=0)
+        except ValueError as exc:
+            errors.append(("model.params", str(exc)))
+        for i, step in enumerate(self.drift):
+            if "kind" not in step:
+                errors.append((f"drift[{i}]", f"missing 'kind'; allowed: {sorted(DRIFTS)}"))
+                continue
+            try:
+                injector = make_injector(**step)
+                injector.apply(world.sample(64, seed=0), world)
+            except (ValueError, KeyError) as exc:
+                errors.append((f"drift[{i}]", str(exc).strip("'\"")))
+        if errors:
+            raise ValueError("\n".join(f"{f}: {m}" for f, m in errors))
+        return self
+
+    # -- what the rest of the lab asks of a scenario --
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def model_name(self) -> str:
+        """The registered model's name in MLflow (and in the server's routes)."""
+        return self.id
+
+    @cached_property
+    def world_(self) -> World:
+        return make_world(self.world.kind, **self.world.params)
+
+    def injectors(self, seed: int = 0) -> list[Injector]:
+        """The drift plan, each injection seeded from ``seed`` and its position."""
+        seeds = np.random.SeedSequence([seed, 7]).generate_state(max(1, len(self.drift)))
+        return [make_injector(**{"seed": int(s), **step}) for step, s in zip(self.drift, seeds)]
+
+    @property
+    def fault_kinds(self) -> list[str]:
+        return [DRIFTS[step["kind"]].category for step in self.drift] or ["none"]
+
+
+def scenarios_dir() -> Path:
+    from lab.config import get_settings
+
+    configured = get_settings().scenarios_dir
+    if configured:
+        return Path(configured)
+    beside_package = Path(__file__).resolve().parent.parent / "scenarios"
+    return beside_package if beside_package.is_dir() else Path.cwd() / "scenarios"
+
+
+def scenario_files() -> list[Path]:
+    return sorted(scenarios_dir().glob("*.yaml"))
+
+
+def load_scenario(ref: str | Path) -> Scenario:
+    """A scenario by id (a file in ``scenarios/``) or by path to a YAML file anywhere."""
+    path = Path(ref)
+    if not (path.suffix in (".yaml", ".yml") or path.exists()):
+        path = scenarios_dir() / f"{ref}.yaml"
+        if not path.exists():
+            ids = [p.stem for p in scenario_files()]
+            raise ScenarioError(str(ref), [("", f"no such scenario; available: {ids}")])
+    return parse_scenario_file(path)
+
+
+def parse_scenario_file(path: Path) -> Scenario:
+    source = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(source, [("", "file not found")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ScenarioError(source, [("", f"{where}not valid YAML ({exc.problem or exc})")]) \
+            from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, [("", "must be a YAML mapping of scenario fields")])
+    scenario = validate_scenario(raw, source)
+    if scenario.id != path.stem:
+        raise ScenarioError(source, [("id", f"{scenario.id!r} must match the file name "
+                                            f"{path.stem!r}")])
+    return scenario
+
+
+def validate_scenario(raw: dict[str, Any], source: str = "<memory>") -> Scenario:
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = [p for err in exc.errors() for p in _describe(err)]
+        raise ScenarioError(source, problems) from None
+    scenario._source = source
+    return scenario
+
+
+def _describe(err: dict[str, Any]) -> list[tuple[str, str]]:
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "required field is missing"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif err["type"] == "literal_error":
+        msg = f"{err.get('input')!r} is not allowed; {msg.lower()}"
+    if field:
+        return [(field, msg)]
+    # Errors raised by the whole-scenario check carry their own field paths, one a line.
+    return [tuple(line.split(": ", 1)) if ": " in line else ("", line)
+            for line in msg.splitlines()]
+
+
+def list_scenarios() -> list[Scenario]:
+    return [parse_scenario_file(p) for p in scenario_files()]

@@ -1,0 +1,161 @@
+"""MLflow: the only module that imports it.
+
+Runs go to one experiment per scenario; models are registered under the scenario's id
+and promoted with the ``champion`` alias (never stages). The lab's own facts about a
+model (threshold, costs, feature schema, metrics) travel with it as ``driftlab.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any
+
+from lab.config import Settings, ensure_home, get_settings
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+CARD = "driftlab.json"
+SCENARIO_TAG = "driftlab.scenario"
+
+
+def _mlflow():
+    get_settings()  # sets the offline environment (telemetry off) before mlflow loads
+    import mlflow
+
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    return mlflow
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    version: int
+    run_id: str
+    model_uri: str
+
+
+@dataclass(frozen=True)
+class Champion:
+    name: str
+    version: int
+    run_id: str
+    pipeline: Any
+    card: dict[str, Any]
+
+
+def tracking_uri(settings: Settings | None = None) -> str:
+    return (settings or get_settings()).mlflow_uri
+
+
+def configure(settings: Settings | None = None) -> str:
+    """Point MLflow at the lab's store (creating the home folder for the SQLite default)."""
+    settings = settings or get_settings()
+    if settings.mlflow_uri.startswith("sqlite:") and settings.tracking_uri is None:
+        ensure_home(settings)
+    mlflow = _mlflow()
+    mlflow.set_tracking_uri(settings.mlflow_uri)
+    mlflow.set_registry_uri(settings.mlflow_uri)
+    return settings.mlflow_uri
+
+
+def _experiment_id(name: str, settings: Settings) -> str:
+    mlflow = _mlflow()
+    exp = mlflow.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    location = settings.artifact_root if settings.mlflow_uri.startswith("sqlite:") else None
+    return mlflow.create_experiment(name, artifact_location=location and f"{location}/{name}")
+
+
+def _requirements() -> list[str]:
+    # Given explicitly: inferring them probes the environment and costs seconds a run.
+    return [f"{pkg}=={version(pkg)}" for pkg in ("scikit-learn", "numpy", "pandas", "scipy",
+                                                   "skops")]
+
+
+def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
+                 metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
+                 input_example, output_example, settings: Settings | None = None) -> Registered:
+    """Log one training run, register its model and point ``@champion`` at it."""
+    settings = settings or get_settings()
+    configure(settings)
+    mlflow = _mlflow()
+    import mlflow.sklearn
+    import skops.io
+    from mlflow.models import infer_signature
+
+    experiment_id = _experiment_id(f"driftlab/{scenario_id}", settings)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{scenario_id}") as run:
+        mlflow.set_tags({SCENARIO_TAG: scenario_id})
+        mlflow.log_params(params)
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+        for name, fig in figures.items():
+            mlflow.log_figure(fig, f"plots/{name}.png")
+        mlflow.log_dict(card, CARD)
+        # MLflow prints registration chatter straight to stderr; the CLI reports instead.
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            info = mlflow.sklearn.log_model(
+                pipeline, name="model", registered_model_name=scenario_id,
+                signature=infer_signature(input_example, output_example),
+                input_example=input_example.head(2), pip_requirements=_requirements(),
+                serialization_format="skops", pyfunc_predict_fn="predict_proba",
+                # Our own pipeline's helper types: trusted because we just built them.
+                skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)),
+            )
+    client = mlflow.MlflowClient()
+    version_ = int(info.registered_model_version)
+    client.set_registered_model_tag(scenario_id, SCENARIO_TAG, scenario_id)
+    client.set_model_version_tag(scenario_id, str(version_), "threshold",
+                                 str(card["threshold"]["threshold"]))
+    client.set_registered_model_alias(scenario_id, CHAMPION, str(version_))
+    return Registered(scenario_id, version_, run.info.run_id, f"models:/{scenario_id}@{CHAMPION}")
+
+
+def champion_version(name: str, alias: str = CHAMPION,
+                     settings: Settings | None = None) -> int | None:
+    """The version the alias points at, or ``None`` when there is none."""
+    configure(settings)
+    mlflow = _mlflow()
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return int(mlflow.MlflowClient().get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
+
+
+def load_champion(name: str, alias: str = CHAMPION,
+                  settings: Settings | None = None) -> Champion:
+    """Load ``models:/<name>@<alias>`` with the lab's card (threshold, schema, metrics)."""
+    configure(settings)
+    mlflow = _mlflow()
+    import mlflow.sklearn
+
+    mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline = mlflow.sklearn.load_model(f"models:/{name}@{alias}")
+    card = mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}")
+    return Champion(name, int(mv.version), mv.run_id, pipeline, card)
+
+
+def served_models(settings: Settings | None = None) -> list[str]:
+    """Names of the lab's registered models that have a champion."""
+    configure(settings)
+    mlflow = _mlflow()
+    client = mlflow.MlflowClient()
+    names = []
+    for rm in client.search_registered_models(max_results=1000):
+        if SCENARIO_TAG in (rm.tags or {}) and CHAMPION in (rm.aliases or {}):
+            names.append(rm.name)
+    return sorted(names)
+
+
+def ui_command(settings: Settings | None = None) -> str:
+    return f"mlflow ui --backend-store-uri {tracking_uri(settings)}"
