@@ -1,6 +1,7 @@
 """Driftlab: an offline lab for the machine-learning engineer interview loop.
 
-The public surface is small and imported lazily, so ``import lab`` is cheap and has no
+The public surface is small and imported lazily (stage functions whose names are also
+module names, such as ``lab.train.train``, are imported from their module), so ``import lab`` is cheap and has no
 side effects; heavy parts (MLflow, Evidently, FastAPI) load only when used.
 """
 
@@ -25,7 +26,6 @@ _EXPORTS = {
     "reference_frame": "lab.data",
     "production_frame": "lab.data",
     "choose_threshold": "lab.evaluation",
-    "train": "lab.train",
     "TrainResult": "lab.train",
     "load_champion": "lab.tracking",
 }

@@ -114,9 +114,9 @@ def train_cmd(scenario: ScenarioArg, seed: SeedOpt = 0,
 def print_train_summary(result) -> None:
     m = result.test_metrics
     p = result.operating_point
-    table = Table(title=f"{result.scenario_id}: {result.model_name} v{result.version} "
-                        f"@champion ({result.rows:,} rows, seed {result.seed})",
-                  show_header=True)
+    out.print(f"[bold]{result.model_name} v{result.version} @champion[/] "
+              f"({result.rows:,} rows, seed {result.seed})", highlight=False)
+    table = Table(show_header=True)
     table.add_column("metric")
     table.add_column("test", justify="right")
     for name in ("precision", "recall", "f1", "roc_auc", "pr_auc", "brier"):

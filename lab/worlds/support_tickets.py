@@ -20,7 +20,7 @@ AREAS = ("billing", "auth", "api", "dashboard", "integrations", "mobile", "data_
 CHANNELS = ("email", "web_form", "chat", "phone")
 
 # The effect of each feature on the log-odds of a breach, before ``weights`` scale it.
-PRIORITY_EFFECT = {"P1": 1.6, "P2": 0.8, "P3": 0.0, "P4": -0.6}
+PRIORITY_EFFECT = {"P1": 3.2, "P2": 1.7, "P3": 0.0, "P4": -1.4}
 TIER_EFFECT = {"free": 0.0, "pro": 0.25, "enterprise": 0.6}
 AREA_EFFECT = {"billing": -0.2, "auth": 0.1, "api": 0.3, "dashboard": 0.0,
                "integrations": 0.5, "mobile": 0.1, "data_export": 0.4}

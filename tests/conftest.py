@@ -1,0 +1,48 @@
+"""Shared fixtures: every test gets its own lab home and MLflow store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from lab.config import get_settings
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+
+@pytest.fixture(scope="session")
+def migrated_store(tmp_path_factory):
+    """An empty MLflow SQLite store, migrated once: creating one costs seconds."""
+    folder = tmp_path_factory.mktemp("mlflow-template")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LAB_HOME", str(folder))
+        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+        get_settings.cache_clear()
+        from lab import tracking
+
+        tracking.configure()
+        tracking.served_models()  # touches the store, which runs its migrations
+    get_settings.cache_clear()
+    return folder / "mlflow.db"
+
+
+@pytest.fixture(autouse=True)
+def lab_home(tmp_path_factory, monkeypatch, migrated_store):
+    """A fresh lab home (its own MLflow store and prediction store) for each test."""
+    home = tmp_path_factory.mktemp("labhome")
+    shutil.copy(migrated_store, home / "mlflow.db")
+    monkeypatch.setenv("LAB_HOME", str(home))
+    for var in ("MLFLOW_TRACKING_URI", "LAB_TRACKING_URI", "LAB_STORE_URL", "LAB_ADMIN_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def scenario():
+    from lab.scenario import load_scenario
+
+    return load_scenario("sla-response-units")
