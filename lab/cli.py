@@ -12,10 +12,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                           TimeElapsedColumn)
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Driftlab: train, serve, drift, monitor, diagnose, grade.")
 out = Console()
 err = Console(stderr=True)
@@ -128,6 +129,123 @@ def print_train_summary(result) -> None:
     out.print(table)
     secs = " ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items())
     out.print(f"[dim]{secs}[/]")
+
+
+@app.command()
+@friendly_errors
+def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_HOST).")] = None,
+          port: Annotated[int | None, typer.Option(help="Port (default LAB_PORT).")] = None,
+          workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1
+          ) -> None:
+    """Serve every registered scenario model's @champion with FastAPI (docs at /docs)."""
+    import os
+
+    import uvicorn
+
+    from lab import tracking
+    from lab.config import get_settings
+    from lab.serve.process import server_env
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    models = tracking.served_models(settings)
+    if not models:
+        err.print("[yellow]no model has a @champion yet: train one with "
+                  "`driftlab train SCENARIO`, then POST /models/{name}/reload[/]")
+    os.environ.update(server_env(settings, workers))
+    out.print(f"serving {models} on [bold]http://{host}:{port}[/] (docs: "
+              f"http://{host}:{port}/docs)", highlight=False)
+    uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", access_log=False)
+
+
+@app.command()
+@friendly_errors
+def traffic(scenario: ScenarioArg,
+            url: Annotated[str, typer.Option(help="The server's base URL.")] =
+            "http://127.0.0.1:8000",
+            rows: Annotated[int | None, typer.Option(min=1, help="Production rows.")] = None,
+            seed: SeedOpt = 0,
+            concurrency: Annotated[int, typer.Option(min=1, max=256)] = 8,
+            batch: Annotated[int, typer.Option(min=1, max=1000, help="Records a request.")] = 1,
+            all_labels: Annotated[bool, typer.Option(help="Also send the labels still "
+                                                     "inside the label delay.")] = False,
+            reveal: Annotated[bool, typer.Option(help="Print the truth record.")] = False,
+            as_json: JsonOpt = False) -> None:
+    """Stream a scenario's production data (its fault injected) to a running server."""
+    import httpx
+
+    from lab.scenario import load_scenario
+    from lab.traffic import send_traffic
+
+    spec = load_scenario(scenario)
+    try:
+        httpx.get(f"{url}/health", timeout=3).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise UserError(f"no Driftlab server answers at {url} ({exc}); start one with "
+                        "`driftlab serve`") from None
+    with rows_progress(quiet=as_json) as progress:
+        report = send_traffic(spec, url, rows=rows, seed=seed, concurrency=concurrency,
+                              batch_size=batch, all_labels=all_labels, progress=progress)
+    summary = report.summary(reveal=reveal)
+    print_json(summary) if as_json else print_traffic(summary)
+
+
+@app.command()
+@friendly_errors
+def run(scenario: ScenarioArg, seed: SeedOpt = 0,
+        rows: Annotated[int | None, typer.Option(min=500, help="Production rows.")] = None,
+        reveal: Annotated[bool, typer.Option(help="Print the truth record too.")] = False,
+        as_json: JsonOpt = False) -> None:
+    """The whole loop headless: train if needed, serve on a free port, send traffic, stop."""
+    from lab.loop import run_loop
+    from lab.scenario import load_scenario
+
+    spec = load_scenario(scenario)
+    with rows_progress(quiet=as_json) as progress:
+        result = run_loop(spec, seed=seed, rows=rows, on_traffic=progress,
+                          on_step=None if as_json else lambda s: err.print(f"- {s}"))
+    summary = result.summary(reveal=reveal)
+    if as_json:
+        print_json(summary)
+        return
+    out.print(f"[bold]{spec.id}[/]: model v{result.version}"
+              + (" (trained now)" if result.trained else ""), highlight=False)
+    print_traffic(summary["traffic"])
+    if reveal:
+        print_truth(summary["truth"])
+
+
+@contextmanager
+def rows_progress(quiet: bool = False):
+    """A progress bar over rows sent; yields the (done, total) callback."""
+    if quiet:
+        yield None
+        return
+    columns = (TextColumn("traffic"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("traffic", total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+def print_traffic(s: dict[str, Any]) -> None:
+    table = Table("requests", "predictions", "errors", "req/s", "p50 ms", "p99 ms", "labels sent",
+                  title=f"traffic to {s['url']}")
+    errors = ", ".join(f"{k}: {v}" for k, v in s["errors_by_status"].items()) or "none"
+    table.add_row(f"{s['requests']:,}", f"{s['predictions']:,}", errors,
+                  f"{s['requests_per_second']:.0f}", str(s["latency_ms"]["p50"]),
+                  str(s["latency_ms"]["p99"]), f"{s['labels_sent']:,}")
+    out.print(table)
+
+
+def print_truth(truths: list[dict[str, Any]]) -> None:
+    if not truths:
+        out.print("[bold]truth:[/] no fault was injected (a control run)")
+    for t in truths:
+        out.print(f"[bold]truth:[/] {t['kind']} ({t['category']}) on {t['features'] or 'labels'}"
+                  f", {t['shape']} from row {t['onset_row']} ({t['onset_time']}): "
+                  f"{t['root_cause']}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - the console script is `app`

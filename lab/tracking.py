@@ -31,6 +31,10 @@ def _mlflow():
     return mlflow
 
 
+class NoChampion(LookupError):
+    """The model has no version behind the alias (or does not exist)."""
+
+
 @dataclass(frozen=True)
 class Registered:
     name: str
@@ -136,8 +140,12 @@ def load_champion(name: str, alias: str = CHAMPION,
     configure(settings)
     mlflow = _mlflow()
     import mlflow.sklearn
+    from mlflow.exceptions import MlflowException
 
-    mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
+    try:
+        mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
+    except MlflowException:
+        raise NoChampion(f"model {name!r} has no @{alias}") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pipeline = mlflow.sklearn.load_model(f"models:/{name}@{alias}")

@@ -107,7 +107,8 @@ def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
     lap("evaluate")
 
     say(STEPS[4])
-    card = model_card(scenario, seed, len(frame), chosen, test_metrics)
+    card = model_card(scenario, seed, len(frame), chosen, test_metrics,
+                      example=test_part[schema.names].iloc[0])
     example = _float_numeric(frame[schema.names].head(100), schema.numeric)
     registered = tracking.log_training(
         scenario_id=scenario.id, pipeline=pipeline,
@@ -131,7 +132,7 @@ def _float_numeric(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
 
 
 def model_card(scenario: Scenario, seed: int, rows: int, chosen: OperatingPoint,
-               test_metrics: dict[str, float]) -> dict[str, Any]:
+               test_metrics: dict[str, float], example: pd.Series) -> dict[str, Any]:
     """What the server and the monitor need to know about the model, beside the model."""
     schema = scenario.world_.schema
     return {
@@ -145,4 +146,11 @@ def model_card(scenario: Scenario, seed: int, rows: int, chosen: OperatingPoint,
         "threshold": chosen.to_dict(),
         "costs": scenario.costs.model_dump(),
         "test_metrics": test_metrics,
+        "example": to_record(example),
     }
+
+
+def to_record(row: pd.Series) -> dict[str, Any]:
+    """A frame row as a JSON-ready record: NaN becomes None, numpy scalars plain numbers."""
+    return {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+            for k, v in row.items()}

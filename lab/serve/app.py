@@ -1,0 +1,61 @@
+"""The FastAPI app factory: ``uvicorn --factory lab.serve.app:create_app``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from lab.config import Settings, ensure_home, get_settings
+from lab.serve import routes_models, routes_system
+from lab.serve.errors import field_errors
+from lab.serve.registry import Registry
+from lab.serve.state import ServerState
+from lab.serve.store import PredictionStore, Writer
+
+DESCRIPTION = """
+Serves the `@champion` version of every registered Driftlab scenario model.
+
+* `POST /models/{name}/predict` scores one record (`{"features": {...}}`) or a batch
+  (`{"batch": [{"features": {...}}, ...]}`, at most 1000); every acknowledged prediction is
+  committed to the prediction store before the response is sent.
+* `POST /models/{name}/feedback` attaches true labels to predictions by request id.
+* Invalid requests get a 4xx whose `detail` lists each `field` with its `reason`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.store_url is None:
+            ensure_home(settings)
+        store = PredictionStore(settings.prediction_store_url)
+        registry = Registry(settings)
+        registry.load_all()
+        state = ServerState(settings, registry, store, Writer(store),
+                            generations=store.reload_generations())
+        app.state.lab = state
+        poller = asyncio.create_task(state.follow_reloads())
+        try:
+            yield
+        finally:
+            poller.cancel()
+            state.writer.close()
+            store.dispose()
+
+    app = FastAPI(title="Driftlab model server", version="1", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.include_router(routes_system.router)
+    app.include_router(routes_models.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": field_errors(exc.errors())}, status_code=422)
+
+    return app

@@ -1,0 +1,119 @@
+"""Request and response models; a model's feature record is built from its schema.
+
+Every feature may be ``null`` (a missing value, which the model handles and the
+monitor counts); a value of the wrong type, NaN or infinity, a missing key and an
+unknown key are rejected. Numbers are strict: ``"12"`` is not 12.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+MAX_BATCH = 1000
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def record_model(model_name: str, features: list[dict[str, Any]]) -> type[BaseModel]:
+    """The pydantic model of one feature record, from a model card's feature list."""
+    fields: dict[str, Any] = {}
+    for f in features:
+        doc = f.get("description", "")
+        if f["kind"] == "numeric":
+            unit = f" ({f['unit']})" if f.get("unit") else ""
+            typ = Annotated[float | None, Field(strict=True, allow_inf_nan=False,
+                                                description=doc + unit)]
+        else:
+            cats = ", ".join(f.get("categories", []))
+            typ = Annotated[str | None, Field(strict=True, description=f"{doc} Known: {cats}.")]
+        fields[f["name"]] = (typ, ...)
+    safe = "".join(part.title() for part in model_name.replace("_", "-").split("-"))
+    return create_model(f"{safe}Features", __base__=_Closed, **fields)
+
+
+EVENT_TIME = (datetime | None, Field(None, description="When the event happened (monitoring "
+                                                      "windows use it); else the server's clock."))
+
+
+class _OneOrBatch(_Closed):
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.features is None) == (self.batch is None):
+            raise ValueError("send either 'features' (one record) or 'batch' (a list of "
+                             f"up to {MAX_BATCH} items), not both and not neither")
+        return self
+
+
+def request_model(model_name: str, features: list[dict[str, Any]]) -> type[BaseModel]:
+    """The body of ``POST /models/{name}/predict``: one record, or a batch of items."""
+    record = record_model(model_name, features)
+    item = create_model(f"{record.__name__}Item", __base__=_Closed,
+                        features=(record, ...), event_time=EVENT_TIME)
+    return create_model(
+        f"{record.__name__}Request", __base__=_OneOrBatch,
+        features=(record | None, Field(None, description="One record to score.")),
+        event_time=EVENT_TIME,
+        batch=(list[item] | None, Field(None, min_length=1, max_length=MAX_BATCH,
+                                         description=f"Up to {MAX_BATCH} records to score.")))
+
+
+class Prediction(BaseModel):
+    request_id: str
+    score: float = Field(description="P(positive) from the model.")
+    decision: int = Field(description="1 when the score is at or above the threshold.")
+
+
+class PredictResponse(Prediction):
+    model: str
+    version: int
+    threshold: float
+    unseen_categories: dict[str, str] = Field(
+        default_factory=dict, description="Features whose value the model never saw.")
+
+
+class BatchResponse(BaseModel):
+    model: str
+    version: int
+    threshold: float
+    predictions: list[Prediction]
+
+
+class Label(_Closed):
+    request_id: str
+    label: Annotated[int, Field(ge=0, le=1, strict=True)]
+
+
+class Feedback(_Closed):
+    labels: list[Label] = Field(..., min_length=1, max_length=50_000)
+
+
+class FeedbackResponse(BaseModel):
+    updated: int
+    unknown: list[str] = Field(description="Request ids that match no prediction of this model.")
+
+
+class FieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class ErrorResponse(BaseModel):
+    detail: list[FieldError] | str
+
+
+class Stats(BaseModel):
+    model: str
+    version: int
+    predictions: int = Field(description="Predictions logged in the store.")
+    labelled: int = Field(description="Predictions whose true label has arrived.")
+    alerts: int = Field(description="Predictions at or above the threshold.")
+    errors_by_status: dict[str, int] = Field(description="Rejected requests by HTTP status.")
+    latency_ms: dict[str, float | int | None] = Field(
+        description="Server-side latency p50 and p99 over the last `window` predictions.")
+    unseen_categories: dict[str, int] = Field(
+        description="Predictions with a category the model never saw, by feature.")

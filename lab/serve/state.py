@@ -1,0 +1,58 @@
+"""What a server process holds: settings, served models, the store and its writer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from lab.config import Settings
+from lab.serve.registry import Registry, ServedModel
+from lab.serve.store import PredictionStore, Writer
+
+log = logging.getLogger("driftlab.serve")
+RELOAD_POLL_SECONDS = 1.0
+
+
+@dataclass
+class ServerState:
+    settings: Settings
+    registry: Registry
+    store: PredictionStore
+    writer: Writer
+    generations: dict[str, int] = field(default_factory=dict)
+
+    def model(self, name: str) -> ServedModel:
+        model = self.registry.get(name)
+        if model is None:
+            raise HTTPException(404, f"no model {name!r} is served; served: "
+                                     f"{self.registry.names()}")
+        return model
+
+    async def write(self, job):
+        """Run a write job in the writer's next transaction; return once committed."""
+        return await asyncio.wrap_future(self.writer.submit(job))
+
+    async def follow_reloads(self) -> None:
+        """Reload a model when another worker was asked to (the store holds the count)."""
+        while True:
+            await asyncio.sleep(RELOAD_POLL_SECONDS)
+            try:
+                seen = await run_in_threadpool(self.store.reload_generations)
+                for name, generation in seen.items():
+                    if generation > self.generations.get(name, 0):
+                        self.generations[name] = generation
+                        await run_in_threadpool(self.registry.reload, name)
+            except Exception:  # noqa: BLE001 - keep serving; try again next tick
+                log.exception("reload poll failed")
+
+
+def get_state(request: Request) -> ServerState:
+    return request.app.state.lab
+
+
+State = Annotated[ServerState, Depends(get_state)]
