@@ -1,8 +1,8 @@
 """Driftlab: an offline lab for the machine-learning engineer interview loop.
 
-The public surface is small and imported lazily (stage functions whose names are also
-module names, such as ``lab.train.train``, are imported from their module), so ``import lab`` is cheap and has no
-side effects; heavy parts (MLflow, Evidently, FastAPI) load only when used.
+The public surface is small and imported lazily, so ``import lab`` is cheap and has no
+side effects; heavy parts (MLflow, Evidently, FastAPI) load only when used. Stage
+functions named like their module (``lab.train.train``) are imported from the module.
 """
 
 from __future__ import annotations

@@ -7,13 +7,18 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import wraps
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
@@ -246,6 +251,30 @@ def print_truth(truths: list[dict[str, Any]]) -> None:
         out.print(f"[bold]truth:[/] {t['kind']} ({t['category']}) on {t['features'] or 'labels'}"
                   f", {t['shape']} from row {t['onset_row']} ({t['onset_time']}): "
                   f"{t['root_cause']}", highlight=False)
+
+
+@app.command()
+@friendly_errors
+def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] = 8501) -> None:
+    """Start the lab on its embedded defaults (trains the first scenario if nothing is)."""
+    from lab import tracking
+    from lab.scenario import list_scenarios
+    from lab.train import STEPS, train
+
+    first = list_scenarios()[0]
+    if tracking.champion_version(first.model_name) is None:
+        out.print(f"training the first scenario, [bold]{first.id}[/]", highlight=False)
+        with steps_progress(STEPS) as progress:
+            print_train_summary(train(first, progress=progress))
+    app_file = Path(__file__).resolve().parent.parent / "app.py"
+    if not app_file.exists():
+        out.print("next: `driftlab run SCENARIO --reveal` (or `driftlab serve`)")
+        return
+    import subprocess
+
+    out.print(f"starting the lab at [bold]http://localhost:{port}[/]", highlight=False)
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file),
+                                      "--server.port", str(port)]))
 
 
 def main() -> None:  # pragma: no cover - the console script is `app`

@@ -23,6 +23,15 @@ OFFLINE_ENV = {
 }
 
 
+# MLflow's set_tracking_uri() also writes MLFLOW_TRACKING_URI into the environment; the
+# URIs the lab set itself are remembered so they are not mistaken for the user's choice.
+_URIS_SET_BY_LAB: set[str] = set()
+
+
+def remember_lab_uri(uri: str) -> None:
+    _URIS_SET_BY_LAB.add(uri)
+
+
 class Settings(BaseSettings):
     """Where the lab keeps its state and how it serves.
 
@@ -34,7 +43,8 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".driftlab"), description="Folder for the lab's state.")
     tracking_uri: str | None = Field(default=None, description="MLflow tracking URI.")
-    store_url: str | None = Field(default=None, description="SQLAlchemy URL of the prediction store.")
+    store_url: str | None = Field(default=None,
+                                  description="SQLAlchemy URL of the prediction store.")
     scenarios_dir: Path | None = Field(default=None, description="Folder of scenario files.")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -46,7 +56,10 @@ class Settings(BaseSettings):
 
     @property
     def mlflow_uri(self) -> str:
-        explicit = os.environ.get("MLFLOW_TRACKING_URI") or self.tracking_uri
+        from_env = os.environ.get("MLFLOW_TRACKING_URI")
+        if from_env in _URIS_SET_BY_LAB:
+            from_env = None
+        explicit = from_env or self.tracking_uri
         if explicit:
             return explicit
         return f"sqlite:///{self.home_dir / 'mlflow.db'}"

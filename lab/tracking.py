@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
-from lab.config import Settings, ensure_home, get_settings
+from lab.config import Settings, ensure_home, get_settings, remember_lab_uri
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -26,6 +26,7 @@ SCENARIO_TAG = "driftlab.scenario"
 def _mlflow():
     get_settings()  # sets the offline environment (telemetry off) before mlflow loads
     import mlflow
+    import mlflow.sklearn  # noqa: F401 - makes mlflow.sklearn available to callers
 
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     return mlflow
@@ -61,10 +62,12 @@ def configure(settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     if settings.mlflow_uri.startswith("sqlite:") and settings.tracking_uri is None:
         ensure_home(settings)
+    uri = settings.mlflow_uri
+    remember_lab_uri(uri)
     mlflow = _mlflow()
-    mlflow.set_tracking_uri(settings.mlflow_uri)
-    mlflow.set_registry_uri(settings.mlflow_uri)
-    return settings.mlflow_uri
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return uri
 
 
 def _experiment_id(name: str, settings: Settings) -> str:
@@ -89,7 +92,6 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
     settings = settings or get_settings()
     configure(settings)
     mlflow = _mlflow()
-    import mlflow.sklearn
     import skops.io
     from mlflow.models import infer_signature
 
@@ -139,7 +141,6 @@ def load_champion(name: str, alias: str = CHAMPION,
     """Load ``models:/<name>@<alias>`` with the lab's card (threshold, schema, metrics)."""
     configure(settings)
     mlflow = _mlflow()
-    import mlflow.sklearn
     from mlflow.exceptions import MlflowException
 
     try:

@@ -105,16 +105,16 @@ async def _stream(scenario, frame, truths, url, concurrency, batch_size, all_lab
         for chunk_start in range(0, len(frame), CHUNK):
             chunk = range(chunk_start, min(chunk_start + CHUNK, len(frame)))
             groups = [list(chunk[i:i + batch_size]) for i in range(0, len(chunk), batch_size)]
-            queue: asyncio.Queue[list[int]] = asyncio.Queue()
+            pending: asyncio.Queue[list[int]] = asyncio.Queue()
             for g in groups:
-                queue.put_nowait(g)
+                pending.put_nowait(g)
 
-            async def worker() -> None:
-                while not queue.empty():
-                    group = queue.get_nowait()
+            async def worker(todo: asyncio.Queue[list[int]]) -> None:
+                while not todo.empty():
+                    group = todo.get_nowait()
                     await _predict(client, name, group, records, events, report, statuses)
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            await asyncio.gather(*(worker(pending) for _ in range(concurrency)))
             if progress:
                 progress(chunk.stop, len(frame))
             # Labels whose delay has passed on the stream's clock.

@@ -1,7 +1,9 @@
 import json
 import subprocess
 import sys
+import time
 
+import pytest
 from typer.testing import CliRunner
 
 from lab.cli import app
@@ -41,3 +43,49 @@ def test_train_json(lab_home):
     summary = json.loads(result.stdout)
     assert summary["model"] == "sla-quiet-week v1" and summary["rows"] == 3000
     assert 0 < summary["threshold"] < 1
+
+
+@pytest.mark.slow
+def test_run_does_the_whole_loop_and_reveals_the_truth(lab_home):
+    result = runner.invoke(app, ["run", "sla-broken-join", "--rows", "1500", "--json",
+                                 "--reveal"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["trained_now"] and summary["model_version"] == 1
+    assert summary["traffic"]["predictions"] == 1500
+    assert summary["traffic"]["errors_by_status"] == {}
+    [truth] = summary["truth"]
+    assert truth["kind"] == "missing_values" and truth["features"] == ["team_load"]
+    again = json.loads(runner.invoke(app, ["run", "sla-broken-join", "--rows", "600",
+                                           "--json"]).stdout)
+    assert not again["trained_now"] and "truth" not in again
+
+
+@pytest.mark.slow
+def test_serve_starts_a_real_server_on_the_asked_port(lab_home):
+    import httpx
+
+    from lab.serve.process import free_port
+
+    runner.invoke(app, ["train", "sla-quiet-week", "--rows", "2000", "--json"])
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "lab.cli", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health["models"] == {"sla-quiet-week": 1}
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_traffic_without_a_server_is_a_clear_error():
+    result = runner.invoke(app, ["traffic", "sla-quiet-week", "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "no Driftlab server answers at http://127.0.0.1:9" in result.stderr

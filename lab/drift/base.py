@@ -56,7 +56,8 @@ class Injector:
         self.seed = seed
         if shape not in SHAPES:
             raise ValueError(f"shape must be one of {list(SHAPES)}, got {shape!r}")
-        if onset < 0 or (isinstance(onset, float) and onset >= 1.0 and not float(onset).is_integer()):
+        fraction_or_row = 0 <= onset < 1 or float(onset).is_integer() and onset >= 1
+        if not fraction_or_row:
             raise ValueError("onset must be a fraction in [0, 1) or a row number")
         if not 0 < width <= 1:
             raise ValueError("width must be a fraction of the stream in (0, 1]")

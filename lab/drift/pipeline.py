@@ -7,7 +7,6 @@ model sees are broken, which is why these faults hurt the model.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from lab.drift.base import Injector, require_feature
 from lab.worlds.base import World

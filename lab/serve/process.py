@@ -26,7 +26,8 @@ def server_env(settings: Settings, workers: int) -> dict[str, str]:
     env = dict(os.environ)
     # scikit-learn's OpenMP threads x several workers on two cores collapse throughput.
     env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "LAB_HOME": str(settings.home_dir), "MLFLOW_DISABLE_TELEMETRY": "true"})
+                "LAB_HOME": str(settings.home_dir), "MLFLOW_DISABLE_TELEMETRY": "true",
+                "MLFLOW_TRACKING_URI": settings.mlflow_uri})
     if settings.store_url:
         env["LAB_STORE_URL"] = settings.store_url
     if workers > 1:

@@ -15,13 +15,20 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from lab.serve import metrics
-from lab.tracking import NoChampion
 from lab.serve.errors import field_errors
-from lab.serve.schemas import (MAX_BATCH, BatchResponse, ErrorResponse, Feedback,
-                               FeedbackResponse, PredictResponse, Stats)
+from lab.serve.schemas import (
+    MAX_BATCH,
+    BatchResponse,
+    ErrorResponse,
+    Feedback,
+    FeedbackResponse,
+    PredictResponse,
+    Stats,
+)
 from lab.serve.scoring import SMALL_BATCH
 from lab.serve.state import ServerState, State
 from lab.serve.store import PredictionStore
+from lab.tracking import NoChampion
 
 router = APIRouter(prefix="/models", tags=["models"])
 

@@ -21,8 +21,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (FunctionTransformer, OneHotEncoder, OrdinalEncoder,
-                                   StandardScaler)
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 Block = Callable[[dict[str, Any]], np.ndarray]  # columns -> 2-D block of the design matrix
 
