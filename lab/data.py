@@ -14,7 +14,7 @@ import pandas as pd
 
 from lab.drift import Truth, apply_plan
 from lab.scenario import Scenario
-from lab.worlds.base import EPOCH
+from lab.worlds.base import EPOCH, World
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,11 @@ def _child_seed(seed: int, stream: int) -> int:
 
 def reference_frame(scenario: Scenario, rows: int | None = None, seed: int = 0) -> pd.DataFrame:
     """The data the model is trained and validated on (the monitoring reference)."""
-    return scenario.world_.sample(rows or scenario.reference_rows, seed=_child_seed(seed, 0))
+    return world_reference(scenario.world_, rows or scenario.reference_rows, seed)
+
+
+def world_reference(world: World, rows: int, seed: int) -> pd.DataFrame:
+    return world.sample(rows, seed=_child_seed(seed, 0))
 
 
 def production_start(scenario: Scenario, reference_rows: int | None = None) -> pd.Timestamp:

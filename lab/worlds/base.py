@@ -34,9 +34,12 @@ class Feature:
     minimum: float | None = None
     maximum: float | None = None
     unit: str | None = None
+    # A calendar feature: its distribution follows the clock, so the monitor matches the
+    # reference to each window on it instead of calling its cycles drift.
+    seasonal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if v not in (None, (), "")}
+        out = {k: v for k, v in self.__dict__.items() if v not in (None, (), "", False)}
         if self.categories:
             out["categories"] = list(self.categories)
         return out

@@ -1,0 +1,79 @@
+"""Alert tiers for one window, from effect sizes rather than p-values alone.
+
+Each check returns ``(tier, reason)``; the window takes the worst tier. The thresholds
+are module constants, documented in ``docs/monitoring.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OK, WARN, ALARM = "ok", "warn", "alarm"
+TIERS = (OK, WARN, ALARM)
+
+FEATURE_EFFECT = (0.1, 0.2)      # normed Wasserstein / Jensen-Shannon distance
+SCORE_EFFECT = (0.1, 0.2)        # normed Wasserstein distance of the scores
+MISSING_CHANGE = (0.05, 0.15)    # absolute change of a feature's missing share
+UNSEEN_SHARE = (0.01, 0.05)      # share of rows with a category the model never saw
+OUT_OF_RANGE = (0.01, 0.05)      # share of values outside the reference's range
+PERFORMANCE_GAP = (0.08, 0.15)   # |realised - estimated| precision or recall
+BASE_RATE_GAP = (0.04, 0.08)     # |realised - estimated| share of positives
+MIN_LABELS = 300                 # labelled rows before realised numbers are trusted
+MIN_POSITIVES = 30
+
+
+def tier(value: float | None, bounds: tuple[float, float]) -> str:
+    if value is None:
+        return OK
+    return ALARM if value >= bounds[1] else WARN if value >= bounds[0] else OK
+
+
+def worst(tiers: list[str]) -> str:
+    return max(tiers, key=TIERS.index, default=OK)
+
+
+def assess(features: dict[str, dict[str, Any]], score_effect: float,
+           estimated_labelled: dict[str, Any] | None, realised: dict[str, Any] | None,
+           labelled: int) -> tuple[str, list[str]]:
+    found: list[tuple[str, str]] = []
+
+    def check(value: float | None, bounds: tuple[float, float], reason: str) -> None:
+        t = tier(value, bounds)
+        if t != OK:
+            found.append((t, reason))
+
+    for name, f in features.items():
+        if f["seasonal"]:
+            continue  # the reference is matched on calendar features: not drift
+        if f["drifted"]:
+            check(f["effect"], FEATURE_EFFECT, f"{name} drifted (effect {f['effect']:.2f})")
+        check(abs(f["missing_delta"]), MISSING_CHANGE,
+              f"{name} missing share {f['missing_share']:.0%} (reference "
+              f"{f['missing_share'] - f['missing_delta']:.0%})")
+        check(f.get("unseen_share"), UNSEEN_SHARE,
+              f"{name} has unseen categories in {f.get('unseen_share', 0):.0%} of rows")
+        check(f.get("out_of_range_share"), OUT_OF_RANGE,
+              f"{name} outside the reference range in {f.get('out_of_range_share', 0):.0%} "
+              "of rows")
+    check(score_effect, SCORE_EFFECT, f"prediction drift (effect {score_effect:.2f})")
+
+    if realised is not None and estimated_labelled is not None and labelled >= MIN_LABELS:
+        check(_gap(realised, estimated_labelled, "base_rate"), BASE_RATE_GAP,
+              f"realised positive rate {realised['base_rate']:.0%} vs "
+              f"{estimated_labelled['base_rate']:.0%} expected from the scores")
+        if realised["tp"] + realised["fn"] >= MIN_POSITIVES:
+            for metric in ("precision", "recall"):
+                gap = _gap(realised, estimated_labelled, metric)
+                if gap is not None:
+                    check(gap, PERFORMANCE_GAP,
+                          f"realised {metric} {realised[metric]:.2f} vs estimated "
+                          f"{estimated_labelled[metric]:.2f}")
+    tiers = [t for t, _ in found]
+    order = sorted(found, key=lambda tr: -TIERS.index(tr[0]))
+    return worst(tiers), [reason for _, reason in order]
+
+
+def _gap(a: dict[str, Any], b: dict[str, Any], key: str) -> float | None:
+    if a.get(key) is None or b.get(key) is None:
+        return None
+    return abs(float(a[key]) - float(b[key]))

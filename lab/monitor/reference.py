@@ -1,0 +1,123 @@
+"""The reference a model is monitored against: the data it was trained on, scored.
+
+Rebuilt from the model card (world, seed, rows: frames are pure functions of them) and
+kept per model version. It carries what every window is compared with: the features,
+the scores, a calibration of the scores (for estimated performance), permutation
+importances (for ranking suspects) and the model's test metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.inspection import permutation_importance
+from sklearn.isotonic import IsotonicRegression
+
+from lab import tracking
+from lab.data import world_reference
+from lab.worlds import make_world
+
+
+@dataclass
+class Reference:
+    model: str
+    version: int
+    card: dict[str, Any]
+    frame: pd.DataFrame  # features, timestamp and target
+    scores: np.ndarray
+    calibrated: np.ndarray
+    calibrator: IsotonicRegression
+    importance: dict[str, float]
+    pipeline: Any
+
+    @property
+    def features(self) -> list[dict[str, Any]]:
+        return self.card["features"]
+
+    @property
+    def names(self) -> list[str]:
+        return [f["name"] for f in self.features]
+
+    @property
+    def seasonal(self) -> list[str]:
+        return [f["name"] for f in self.features if f.get("seasonal")]
+
+    @property
+    def target(self) -> str:
+        return self.card["target"]
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card["threshold"]["threshold"])
+
+    @property
+    def holdout(self) -> slice:
+        """The newest 40% (validation and test): scores there are out of sample."""
+        return slice(int(len(self.frame) * 0.6), len(self.frame))
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        return self.calibrator.predict(np.asarray(scores, dtype=float))
+
+    def matched(self, window: pd.DataFrame, seed: int = 0) -> np.ndarray:
+        """Row positions of a reference sample whose calendar mix matches ``window``'s.
+
+        Weekly and daily cycles then cancel out, so a weekend window is compared with
+        weekend references instead of alarming about busy queues every Saturday.
+        """
+        if not self.seasonal or window.empty:
+            return np.arange(len(self.frame))
+        ref_keys = _strata(self.frame, self.seasonal)
+        win_keys = _strata(window, self.seasonal)
+        wanted = win_keys.value_counts(normalize=True)
+        groups = pd.Series(np.arange(len(self.frame))).groupby(ref_keys.to_numpy()).indices
+        wanted = wanted[[k in groups for k in wanted.index]]
+        if wanted.empty:
+            return np.arange(len(self.frame))
+        rng = np.random.default_rng(seed)
+        size = len(self.frame)
+        counts = rng.multinomial(size, (wanted / wanted.sum()).to_numpy())
+        parts = [rng.choice(groups[key], n, replace=True)
+                 for key, n in zip(wanted.index, counts) if n]
+        return np.sort(np.concatenate(parts))
+
+
+def _strata(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One integer key per combination of the calendar features' values."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for col in columns:
+        values = pd.to_numeric(frame[col], errors="coerce").fillna(-1).to_numpy()
+        key = key * 10_000 + values.astype(np.int64) + 1
+    return pd.Series(key, index=frame.index)
+
+
+def build_reference(model: str, version: int | None = None) -> Reference:
+    """The reference of ``model``'s champion (or of a given version), cached."""
+    version = version or tracking.champion_version(model)
+    if version is None:
+        raise tracking.NoChampion(f"model {model!r} has no @champion: train it first")
+    return _build(model, version, tracking.tracking_uri())
+
+
+@lru_cache(maxsize=8)
+def _build(model: str, version: int, _store: str) -> Reference:
+    champion = tracking.load_champion(model)
+    card = champion.card
+    world = make_world(card["world"]["kind"], **card["world"]["params"])
+    frame = world_reference(world, card["reference_rows"], card["seed"])
+    names = [f["name"] for f in card["features"]]
+    pipeline = champion.pipeline
+    scores = pipeline.predict_proba(frame[names])[:, 1]
+    hold = slice(int(len(frame) * 0.6), len(frame))
+    y_hold = frame[card["target"]].to_numpy()[hold]
+    calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    calibrator.fit(scores[hold], y_hold)
+    sample = frame.iloc[hold].sample(min(3000, len(y_hold)), random_state=0)
+    result = permutation_importance(pipeline, sample[names], sample[card["target"]],
+                                    scoring="roc_auc", n_repeats=2, random_state=0)
+    importance = {n: max(0.0, float(v)) for n, v in zip(names, result.importances_mean)}
+    return Reference(model, version, card, frame, scores, calibrator.predict(scores),
+                     calibrator, importance, pipeline)
