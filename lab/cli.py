@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -202,14 +203,16 @@ def traffic(scenario: ScenarioArg,
 def run(scenario: ScenarioArg, seed: SeedOpt = 0,
         rows: Annotated[int | None, typer.Option(min=500, help="Production rows.")] = None,
         reveal: Annotated[bool, typer.Option(help="Print the truth record too.")] = False,
+        window: Annotated[str, typer.Option(help="Monitoring window: rows (2000) or a "
+                                            "duration (12h, 1d, 1w).")] = "1d",
         as_json: JsonOpt = False) -> None:
-    """The whole loop headless: train if needed, serve on a free port, send traffic, stop."""
+    """The whole loop headless: train if needed, serve, send traffic, stop, monitor."""
     from lab.loop import run_loop
     from lab.scenario import load_scenario
 
     spec = load_scenario(scenario)
     with rows_progress(quiet=as_json) as progress:
-        result = run_loop(spec, seed=seed, rows=rows, on_traffic=progress,
+        result = run_loop(spec, seed=seed, rows=rows, on_traffic=progress, window=window,
                           on_step=None if as_json else lambda s: err.print(f"- {s}"))
     summary = result.summary(reveal=reveal)
     if as_json:
@@ -218,6 +221,7 @@ def run(scenario: ScenarioArg, seed: SeedOpt = 0,
     out.print(f"[bold]{spec.id}[/]: model v{result.version}"
               + (" (trained now)" if result.trained else ""), highlight=False)
     print_traffic(summary["traffic"])
+    print_monitoring(summary["monitoring"])
     if reveal:
         print_truth(summary["truth"])
 
@@ -242,6 +246,78 @@ def print_traffic(s: dict[str, Any]) -> None:
                   f"{s['requests_per_second']:.0f}", str(s["latency_ms"]["p50"]),
                   str(s["latency_ms"]["p99"]), f"{s['labels_sent']:,}")
     out.print(table)
+
+
+@app.command()
+@friendly_errors
+def monitor(scenario: ScenarioArg,
+            window: Annotated[str, typer.Option(help="Rows (2000) or a duration (12h, 1d, "
+                                                "1w).")] = "1d",
+            html: Annotated[Path | None, typer.Option(help="Write the timeline as "
+                                                      "interactive HTML.")] = None,
+            png: Annotated[Path | None, typer.Option(help="Write the timeline as PNG.")] = None,
+            evidently: Annotated[int | None, typer.Option(help="Write the full Evidently "
+                                                          "report of this window (index).")]
+            = None,
+            reveal: Annotated[bool, typer.Option(help="Add the truth (assumes the traffic "
+                                                 "was sent with --seed).")] = False,
+            seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
+    """Compare each window of the prediction log with the reference; alerts and suspects."""
+    from lab import monitor as mon
+    from lab.monitor.plots import timeline_html, timeline_png
+    from lab.scenario import load_scenario
+    from lab.tracking import NoChampion
+
+    spec = load_scenario(scenario)
+    try:
+        mon.parse_window(window)
+        result = mon.monitor_model(spec.model_name, window)
+    except (ValueError, NoChampion) as exc:
+        raise UserError(str(exc)) from None
+    if not result.windows:
+        raise UserError(f"no predictions of {spec.model_name!r} are logged yet: send traffic "
+                        "first (`driftlab traffic` or `driftlab run`)")
+    data = result.to_dict()
+    if reveal:
+        data["truth"] = mon.truth_for(spec, sum(w["rows"] for w in result.windows), seed)
+    if html:
+        err.print(f"timeline: {timeline_html(data, html)}")
+    if png:
+        err.print(f"timeline: {timeline_png(data, png)}")
+    if evidently is not None:
+        try:
+            path = mon.evidently_window_report(spec.model_name, evidently, window)
+        except IndexError as exc:
+            raise UserError(str(exc)) from None
+        err.print(f"Evidently report: {path}")
+    if as_json:
+        print_json(data)
+        return
+    print_monitoring(data)
+    if reveal:
+        print_truth(data["truth"])
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def print_monitoring(m: dict[str, Any]) -> None:
+    colour = {"ok": "green", "warn": "yellow", "alarm": "red"}
+    table = Table("#", "start", "rows", "labelled", "alert", "drift", "est. P/R",
+                  "real P/R", "first reason", title=f"monitoring ({m['window']} windows)")
+    for w in m["windows"]:
+        est, real = w["estimated"], w["realised"] or {}
+        table.add_row(str(w["index"]), w["start"][:16], f"{w['rows']:,}", f"{w['labelled']:,}",
+                      f"[{colour[w['alert']]}]{w['alert']}[/]", f"{w['drift_share']:.0%}",
+                      f"{_num(est['precision'])}/{_num(est['recall'])}",
+                      f"{_num(real.get('precision'))}/{_num(real.get('recall'))}",
+                      (w["reasons"] or [""])[0])
+    out.print(table)
+    top = ", ".join(f"{s['feature']} ({s['score']:.3f})" for s in m["suspects"][:3])
+    out.print(f"[bold]suspects:[/] {top}", highlight=False)
+    for note in m["notes"][:1]:
+        out.print(f"[dim]{note}[/]")
 
 
 def print_truth(truths: list[dict[str, Any]]) -> None:

@@ -8,21 +8,57 @@ from __future__ import annotations
 from lab.monitor.core import DEFAULT_WINDOW, MonitorResult, log_frame, parse_window, summarize
 from lab.monitor.reference import Reference, build_reference
 
-__all__ = ["DEFAULT_WINDOW", "MonitorResult", "Reference", "build_reference", "log_frame",
-           "monitor_model", "parse_window", "summarize"]
+__all__ = ["DEFAULT_WINDOW", "MonitorResult", "Reference", "build_reference",
+           "evidently_window_report", "log_frame", "monitor_model", "parse_window", "summarize",
+           "truth_for"]
 
 
-def monitor_model(model: str, window: str | int = DEFAULT_WINDOW, store=None) -> MonitorResult:
-    """Summarise the champion's prediction log in the lab's store."""
+def _log(model: str, reference: Reference):
     from lab.config import get_settings
     from lab.serve.store import PredictionStore
 
-    reference = build_reference(model)
-    own = store is None
-    store = store or PredictionStore(get_settings().prediction_store_url)
+    store = PredictionStore(get_settings().prediction_store_url)
     try:
-        log = log_frame(store.frame(model), reference.names)
+        return log_frame(store.frame(model), reference.names)
     finally:
-        if own:
-            store.dispose()
-    return summarize(reference, log, window)
+        store.dispose()
+
+
+def monitor_model(model: str, window: str | int = DEFAULT_WINDOW) -> MonitorResult:
+    """Summarise the champion's prediction log in the lab's store."""
+    reference = build_reference(model)
+    return summarize(reference, _log(model, reference), window)
+
+
+def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_WINDOW):
+    """The full Evidently report of window ``index`` as HTML (cached in the lab home)."""
+    from lab.config import get_settings
+    from lab.monitor.core import split
+    from lab.monitor.evidently_report import SCORE, TARGET, full_report
+
+    reference = build_reference(model)
+    log = _log(model, reference)
+    windows = split(log, parse_window(window))
+    if not 0 <= index < len(windows):
+        raise IndexError(f"window {index} does not exist; there are {len(windows)} "
+                         f"(0 to {len(windows) - 1})")
+    win = log.iloc[windows[index]].copy()
+    matched = reference.matched(win, seed=index)
+    ref = reference.frame.iloc[matched].copy()
+    ref[SCORE] = reference.scores[matched]
+    ref[TARGET] = ref[reference.target]
+    win[SCORE] = win["score"]
+    win[TARGET] = win["label"]
+    numeric = [f["name"] for f in reference.features if f["kind"] == "numeric"]
+    categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
+    for name in numeric:
+        win[name] = win[name].astype(float)
+    key = f"{model}|{reference.version}|{window}|{index}|{len(win)}|{win['label'].notna().sum()}"
+    return full_report(ref, win, numeric, categorical, get_settings().home_dir / "reports", key)
+
+
+def truth_for(scenario, rows: int, seed: int = 0) -> list[dict]:
+    """The drift plan's truth for a stream of ``rows`` sent with ``seed``."""
+    from lab.data import production_frame
+
+    return [t.to_dict() for t in production_frame(scenario, rows, seed).truths]

@@ -163,6 +163,12 @@ class PredictionStore:
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
 
+    def clear(self, model: str) -> int:
+        """Forget a model's predictions and errors (a walkthrough starting afresh)."""
+        with self.engine.begin() as conn:
+            conn.execute(request_errors.delete().where(request_errors.c.model == model))
+            return conn.execute(predictions.delete().where(predictions.c.model == model)).rowcount
+
     def dispose(self) -> None:
         self.engine.dispose()
 
