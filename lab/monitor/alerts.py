@@ -20,6 +20,7 @@ PERFORMANCE_GAP = (0.08, 0.15)   # |realised - estimated| precision or recall
 BASE_RATE_GAP = (0.04, 0.08)     # |realised - estimated| share of positives
 MIN_LABELS = 300                 # labelled rows before realised numbers are trusted
 MIN_POSITIVES = 30
+MIN_Z = 3.0                      # a gap must also stand out from its sampling error
 
 
 def tier(value: float | None, bounds: tuple[float, float]) -> str:
@@ -58,22 +59,27 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
     check(score_effect, SCORE_EFFECT, f"prediction drift (effect {score_effect:.2f})")
 
     if realised is not None and estimated_labelled is not None and labelled >= MIN_LABELS:
-        check(_gap(realised, estimated_labelled, "base_rate"), BASE_RATE_GAP,
+        positives = realised["tp"] + realised["fn"]
+        alerted = realised["tp"] + realised["fp"]
+        check(_gap(realised, estimated_labelled, "base_rate", labelled), BASE_RATE_GAP,
               f"realised positive rate {realised['base_rate']:.0%} vs "
               f"{estimated_labelled['base_rate']:.0%} expected from the scores")
-        if realised["tp"] + realised["fn"] >= MIN_POSITIVES:
-            for metric in ("precision", "recall"):
-                gap = _gap(realised, estimated_labelled, metric)
-                if gap is not None:
-                    check(gap, PERFORMANCE_GAP,
-                          f"realised {metric} {realised[metric]:.2f} vs estimated "
-                          f"{estimated_labelled[metric]:.2f}")
+        if positives >= MIN_POSITIVES:
+            for metric, n in (("precision", alerted), ("recall", positives)):
+                check(_gap(realised, estimated_labelled, metric, n), PERFORMANCE_GAP,
+                      f"realised {metric} {realised[metric]:.2f} vs estimated "
+                      f"{estimated_labelled[metric]:.2f}")
     tiers = [t for t, _ in found]
     order = sorted(found, key=lambda tr: -TIERS.index(tr[0]))
     return worst(tiers), [reason for _, reason in order]
 
 
-def _gap(a: dict[str, Any], b: dict[str, Any], key: str) -> float | None:
-    if a.get(key) is None or b.get(key) is None:
+def _gap(realised: dict[str, Any], estimated: dict[str, Any], key: str, n: int) -> float | None:
+    """|realised - estimated| of a proportion over ``n`` rows, or None while it is within
+    ``MIN_Z`` standard errors (noise, however large it looks in a small window)."""
+    if realised.get(key) is None or estimated.get(key) is None or n <= 0:
         return None
-    return abs(float(a[key]) - float(b[key]))
+    gap = abs(float(realised[key]) - float(estimated[key]))
+    p = min(max(float(estimated[key]), 0.01), 0.99)
+    standard_error = (p * (1 - p) / n) ** 0.5
+    return gap if gap >= MIN_Z * standard_error else None
