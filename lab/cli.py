@@ -298,6 +298,44 @@ def monitor(scenario: ScenarioArg,
         print_truth(data["truth"])
 
 
+@app.command()
+@friendly_errors
+def grade(scenario: ScenarioArg,
+          answers: Annotated[Path, typer.Option(help="Answer sheet (YAML or JSON): features, "
+                                                "kind, root_cause, action, threshold, "
+                                                "justification.")],
+          rows: Annotated[int | None, typer.Option(min=500, help="Production rows the "
+                                                   "traffic used.")] = None,
+          seed: SeedOpt = 0, save: Annotated[bool, typer.Option(help="Keep the attempt "
+                                                                "for the progress page.")] = True,
+          as_json: JsonOpt = False) -> None:
+    """Grade an answer sheet against what was injected, part by part, and explain it."""
+    from lab.attempts import AttemptStore, grade_attempt
+    from lab.grade import AnswerError, load_answers
+    from lab.scenario import load_scenario
+    from lab.tracking import NoChampion
+
+    spec = load_scenario(scenario)
+    try:
+        sheet = load_answers(answers, spec)
+        result = grade_attempt(spec, sheet, rows=rows, seed=seed)
+    except (AnswerError, NoChampion) as exc:
+        raise UserError(str(exc)) from None
+    if save:
+        store = AttemptStore()
+        store.save(spec, result, sheet)
+        store.dispose()
+    if as_json:
+        print_json(result.to_dict())
+        return
+    table = Table("part", "points", "why", title=f"{spec.id}: {result.total:.0f} / 100")
+    for part in result.parts:
+        table.add_row(part.name, f"{part.points:g} / {part.maximum}", part.why)
+    out.print(table)
+    print_truth(result.truth)
+    out.print(f"[bold]debrief:[/] {result.debrief.strip()}", highlight=False)
+
+
 def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 

@@ -1,0 +1,94 @@
+"""Attempts: grading a sheet against the scenario's production stream, and keeping it.
+
+Attempts persist in a SQLite file in the lab home, so progress per topic survives restarts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import orjson
+import pandas as pd
+import sqlalchemy as sa
+
+from lab import tracking
+from lab.config import ensure_home
+from lab.data import production_frame
+from lab.grade import Answers, Grade, check_against, grade
+from lab.scenario import TOPICS, Scenario
+
+metadata = sa.MetaData()
+attempts = sa.Table(
+    "attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scenario", sa.String(120), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("total", sa.Float, nullable=False),
+    sa.Column("topics", sa.Text, nullable=False),
+    sa.Column("grade", sa.Text, nullable=False),
+    sa.Column("answers", sa.Text, nullable=False),
+)
+
+
+def current_conditions(scenario: Scenario, pipeline, rows: int | None = None, seed: int = 0,
+                       reference_rows: int | None = None):
+    """Labels and scores of production from the fault's onset on, and the truth."""
+    production = production_frame(scenario, rows, seed, reference_rows)
+    frame = production.frame
+    onset = min((t.onset_row for t in production.truths), default=0)
+    part = frame.iloc[onset:] if onset < len(frame) else frame
+    schema = scenario.world_.schema
+    scores = pipeline.predict_proba(part[schema.names])[:, 1]
+    return part[schema.target].to_numpy(), scores, [t.to_dict() for t in production.truths]
+
+
+def grade_attempt(scenario: Scenario, answers: Answers, rows: int | None = None,
+                  seed: int = 0, reference_rows: int | None = None) -> Grade:
+    check_against(answers, scenario)
+    champion = tracking.load_champion(scenario.model_name)
+    y, scores, truth = current_conditions(scenario, champion.pipeline, rows, seed,
+                                          reference_rows or champion.card["reference_rows"])
+    return grade(scenario, answers, truth, y, scores, scenario.world_.rows_per_day)
+
+
+class AttemptStore:
+    def __init__(self, url: str | None = None):
+        if url is None:
+            url = f"sqlite:///{ensure_home() / 'attempts.db'}"
+        self.engine = sa.create_engine(url)
+        metadata.create_all(self.engine)
+
+    def save(self, scenario: Scenario, result: Grade, answers: Answers) -> int:
+        with self.engine.begin() as conn:
+            return int(conn.execute(attempts.insert().values(
+                scenario=scenario.id, at=datetime.now(UTC).replace(tzinfo=None),
+                total=result.total, topics=orjson.dumps(scenario.topics).decode(),
+                grade=orjson.dumps(result.to_dict(), option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+                answers=answers.model_dump_json())).inserted_primary_key[0])
+
+    def frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            out = pd.read_sql(sa.select(attempts).order_by(attempts.c.at), conn)
+        out["topics"] = out["topics"].map(orjson.loads)
+        return out
+
+    def best_scores(self) -> dict[str, float]:
+        f = self.frame()
+        return {} if f.empty else f.groupby("scenario")["total"].max().to_dict()
+
+    def mastery(self) -> dict[str, float | None]:
+        """Per topic: the mean of the best score of each scenario attempted on it."""
+        f = self.frame()
+        out: dict[str, float | None] = {t: None for t in TOPICS}
+        if f.empty:
+            return out
+        best = f.groupby("scenario").agg(total=("total", "max"), topics=("topics", "first"))
+        for topic in TOPICS:
+            scores = [row.total for row in best.itertuples() if topic in row.topics]
+            out[topic] = float(np.mean(scores)) if scores else None
+        return out
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
