@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,9 @@ class TrainResult:
     test_metrics: dict[str, float]
     seconds: dict[str, float]
     pipeline: Any
+    # Labels and scores of the two held-out splits, for curves and the threshold slider.
+    validation: tuple[np.ndarray, np.ndarray] = field(default=None, repr=False)
+    test: tuple[np.ndarray, np.ndarray] = field(default=None, repr=False)
 
     @property
     def threshold(self) -> float:
@@ -123,7 +126,9 @@ def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
     )
     lap("log")
     return TrainResult(scenario.id, registered.name, registered.version, registered.run_id,
-                       seed, len(frame), chosen, test_metrics, seconds, pipeline)
+                       seed, len(frame), chosen, test_metrics, seconds, pipeline,
+                       validation=(val_part[schema.target].to_numpy(), val_scores),
+                       test=(y_test, test_scores))
 
 
 def _float_numeric(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:

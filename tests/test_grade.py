@@ -3,8 +3,18 @@
 import numpy as np
 import pytest
 
-from lab.grade import (REGRET_FOR_ZERO, WEIGHTS, AnswerError, Answers, find_concepts, grade,
-                       grade_features, load_answers, model_answers, threshold_regret)
+from lab.grade import (
+    REGRET_FOR_ZERO,
+    WEIGHTS,
+    AnswerError,
+    Answers,
+    find_concepts,
+    grade,
+    grade_features,
+    load_answers,
+    model_answers,
+    threshold_regret,
+)
 from lab.scenario import load_scenario
 
 SCENARIO = load_scenario("sla-response-units")

@@ -1,0 +1,14 @@
+"""Driftlab in the browser: `streamlit run app.py` (or `driftlab start`)."""
+
+import streamlit as st
+
+from lab.ui.pages import catalogue, progress, scenario
+
+st.set_page_config(page_title="Driftlab", layout="wide")
+pages = {
+    "catalogue": st.Page(catalogue.page, title="Catalogue", url_path="catalogue", default=True),
+    "scenario": st.Page(scenario.page, title="Scenario", url_path="scenario"),
+    "progress": st.Page(progress.page, title="Progress", url_path="progress"),
+}
+st.session_state["app_pages"] = pages
+st.navigation(list(pages.values())).run()

@@ -1,0 +1,51 @@
+"""What the scenario page does, as plain functions the page calls (and tests can too)."""
+
+from __future__ import annotations
+
+import atexit
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import numpy as np
+
+from lab.config import get_settings
+from lab.serve.process import ServerProcess
+
+
+@dataclass
+class Deployment:
+    url: str
+    model: str
+    version: int
+    threshold: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+
+
+def start_server() -> ServerProcess:
+    """A server for the app's lab home, stopped when the app's process exits."""
+    server = ServerProcess(get_settings(), log_path=None).start()
+    atexit.register(server.stop)
+    return server
+
+
+def deploy(server: ServerProcess, model: str, probes: int = 50) -> Deployment:
+    """Load the current champion into the running server and measure its latency."""
+    token = get_settings().admin_token
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.post(f"/models/{model}/reload", headers=headers).raise_for_status()
+        info = client.get(f"/models/{model}").json()
+        timings = []
+        for _ in range(probes):
+            start = time.perf_counter()
+            client.post(f"/models/{model}/predict", json=info["example"]).raise_for_status()
+            timings.append((time.perf_counter() - start) * 1000)
+    return Deployment(server.url, model, info["version"], info["threshold"]["threshold"],
+                      float(np.percentile(timings, 50)), float(np.percentile(timings, 99)))
+
+
+def service_stats(url: str, model: str) -> dict[str, Any]:
+    return httpx.get(f"{url}/models/{model}/stats", timeout=30).json()
