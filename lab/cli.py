@@ -386,14 +386,16 @@ def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] 
         return
     import subprocess
 
-    out.print(f"starting the lab at [bold]http://localhost:{port}[/]", highlight=False)
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file),
-                                      "--server.port", str(port)]))
+    out.print(f"starting the lab at [bold]http://127.0.0.1:{port}[/]", highlight=False)
+    # The flags repeat .streamlit/config.toml for a start from any folder: a fixed address
+    # (Streamlit otherwise asks a web service for the machine's external IP) and no
+    # usage statistics. The lab calls no one.
+    raise typer.Exit(subprocess.call(
+        [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"],
+        cwd=app_file.parent))
 
 
-def main() -> None:  # pragma: no cover - the console script is `app`
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover - the console script is `app`
     app()

@@ -12,7 +12,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -167,8 +166,3 @@ async def _feedback(client, name, report, labels, start: int, stop: int) -> int:
         report.labels_unknown += len(data["unknown"])
     return max(start, stop)
 
-
-def label_delay_rows(scenario: Scenario) -> int:
-    """How many of the newest rows a run leaves unlabelled (the label delay in rows)."""
-    delay: timedelta = scenario.label_delay
-    return int(delay.total_seconds() / 86400 * scenario.world_.rows_per_day)

@@ -56,6 +56,19 @@ def test_run_does_the_whole_loop_and_reveals_the_truth(lab_home):
     assert summary["traffic"]["errors_by_status"] == {}
     [truth] = summary["truth"]
     assert truth["kind"] == "missing_values" and truth["features"] == ["team_load"]
+    monitoring = summary["monitoring"]
+    assert monitoring["summary"]["alert"] == "alarm"
+    assert monitoring["suspects"][0]["feature"] == "team_load"
+    assert monitoring["truth"] == summary["truth"]
+    # The same log, through `driftlab monitor`, with both pictures of the timeline.
+    png, html = lab_home / "timeline.png", lab_home / "timeline.html"
+    result = runner.invoke(app, ["monitor", "sla-broken-join", "--json", "--png", str(png),
+                                 "--html", str(html), "--window", "750"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [w["rows"] for w in data["windows"]] == [750, 750]
+    assert [w["alert"] for w in data["windows"]] == ["ok", "alarm"]
+    assert png.read_bytes()[:4] == b"\x89PNG" and "plotly" in html.read_text()[:200_000]
     again = json.loads(runner.invoke(app, ["run", "sla-broken-join", "--rows", "600",
                                            "--json"]).stdout)
     assert not again["trained_now"] and "truth" not in again

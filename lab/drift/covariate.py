@@ -34,8 +34,8 @@ class CovariateShift(Injector):
 
     def _inject(self, frame: pd.DataFrame, world: World, mask: np.ndarray,
                 rng: np.random.Generator) -> list[str]:
-        spec = world.schema[self.feature] if self.feature in world.schema.names else None
         require_feature(world, self.feature, "categorical" if self.mix else "numeric")
+        spec = world.schema[self.feature]
         n = int(mask.sum())
         if self.mix:
             unknown = set(self.mix) - set(spec.categories)

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from lab.config import get_settings
+
 TARGET, SCORE = "__label", "__score"
 
 
 def _evidently():
+    get_settings()  # the offline environment (DO_NOT_TRACK) before Evidently loads
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import evidently

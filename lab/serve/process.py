@@ -30,6 +30,8 @@ def server_env(settings: Settings, workers: int) -> dict[str, str]:
                 "MLFLOW_TRACKING_URI": settings.mlflow_uri})
     if settings.store_url:
         env["LAB_STORE_URL"] = settings.store_url
+    if settings.admin_token:
+        env["LAB_ADMIN_TOKEN"] = settings.admin_token
     if workers > 1:
         metrics_dir = Path(tempfile.mkdtemp(prefix="driftlab-prom-"))
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)

@@ -55,7 +55,6 @@ class Registry:
         self.settings = settings
         self._models: dict[str, ServedModel] = {}
         self._lock = threading.Lock()
-        self.generations: dict[str, int] = {}
 
     def load_all(self) -> None:
         for name in tracking.served_models(self.settings):

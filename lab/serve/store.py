@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+import orjson
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -143,8 +144,6 @@ class PredictionStore:
             unseen_rows = [r[0] for r in conn.execute(
                 sa.select(p.c.unseen).where(p.c.model == model, p.c.unseen.is_not(None)))]
         unseen: dict[str, int] = {}
-        import orjson
-
         for raw in unseen_rows:
             for feature in orjson.loads(raw):
                 unseen[feature] = unseen.get(feature, 0) + 1

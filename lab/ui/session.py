@@ -18,7 +18,10 @@ def open_scenario(scenario_id: str) -> None:
 
 @st.cache_resource(show_spinner="Starting the model server...")
 def model_server(home: str):
-    """One FastAPI server for the app (shared by every session on this lab home)."""
+    """One FastAPI server for the app (shared by every session on this lab home).
+
+    ``home`` only keys the cache: a different lab home gets its own server.
+    """
     from lab.ui.flow import start_server
 
     return start_server()
