@@ -102,3 +102,24 @@ def test_traffic_without_a_server_is_a_clear_error():
     result = runner.invoke(app, ["traffic", "sla-quiet-week", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "no Driftlab server answers at http://127.0.0.1:9" in result.stderr
+
+
+def test_grade_prints_each_part_and_saves_the_attempt(lab_home, tmp_path):
+    from lab.attempts import AttemptStore
+
+    runner.invoke(app, ["train", "sla-response-units", "--rows", "6000", "--json"])
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("features: [minutes_to_first_response]\nkind: pipeline\n"
+                       "root_cause: upstream-unit-change\naction: roll-back\nthreshold: 0.3\n"
+                       "justification: an upstream unit change; precision fell\n")
+    result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers),
+                                 "--json", "--rows", "4500"])
+    assert result.exit_code == 0, result.output
+    graded = json.loads(result.stdout)
+    points = {p["name"]: p["points"] for p in graded["parts"]}
+    assert points["features"] == 20 and points["kind"] == 15 and points["action"] == 15
+    assert graded["truth"][0]["kind"] == "unit_change"
+    assert AttemptStore().best_scores() == {"sla-response-units": graded["total"]}
+    answers.write_text("kind: pipeline\n")
+    result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers)])
+    assert result.exit_code == 2 and "root_cause: required field is missing" in result.stderr

@@ -79,7 +79,12 @@ class PredictionStore:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.DBAPIError:
+            # Several workers starting at once race to create the tables: the loser
+            # finds them made and checks again.
+            metadata.create_all(self.engine)
 
     # -- writes (called from the writer thread, inside its transaction) --
     @staticmethod

@@ -23,3 +23,15 @@ def test_reload_needs_the_admin_token(tmp_path_factory, migrated_store):
         example = httpx.get(f"{server.url}/models/{SCENARIO}").json()["example"]
         predicted = httpx.post(f"{server.url}/models/{SCENARIO}/predict", json=example)
         assert predicted.status_code == 200
+
+
+def test_metrics_add_up_across_workers(tmp_path_factory, migrated_store):
+    home = trained_home(tmp_path_factory, migrated_store)
+    with ServerProcess(Settings(home=home), workers=2) as server:
+        example = httpx.get(f"{server.url}/models/{SCENARIO}").json()["example"]
+        for _ in range(40):
+            with httpx.Client() as client:  # a new connection each time: both workers serve
+                client.post(f"{server.url}/models/{SCENARIO}/predict", json=example)
+        text = httpx.get(f"{server.url}/metrics").text
+    line = f'driftlab_requests_total{{model="{SCENARIO}",status="200"}} 40.0'
+    assert line in text.splitlines()

@@ -1,0 +1,75 @@
+"""The prediction store on PostgreSQL (LAB_STORE_URL), behind a real server.
+
+Runs when LAB_TEST_POSTGRES_URL points at a database (CI starts one with
+scripts/postgres.sh); skipped otherwise.
+"""
+
+import os
+from datetime import datetime
+from functools import partial
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from lab.config import Settings
+from lab.serve.process import ServerProcess
+from lab.serve.store import PredictionStore, Writer, metadata
+from tests.serve.conftest import SCENARIO, trained_home
+
+URL = os.environ.get("LAB_TEST_POSTGRES_URL")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not URL, reason="set LAB_TEST_POSTGRES_URL to run")]
+
+
+@pytest.fixture
+def pg_store():
+    store = PredictionStore(URL)
+    metadata.drop_all(store.engine)
+    metadata.create_all(store.engine)
+    yield store
+    store.dispose()
+
+
+def test_store_round_trip_on_postgres(pg_store):
+    assert pg_store.engine.dialect.name == "postgresql"
+    writer = Writer(pg_store)
+    now = datetime(2026, 3, 1, 12)
+    rows = [{"request_id": f"r{i}", "model": "m", "version": 1, "received_at": now,
+             "event_time": now, "features": '{"a": 1}', "score": i / 10, "decision": i % 2,
+             "threshold": 0.5, "latency_ms": 1.0 + i,
+             "unseen": '{"a": "x"}' if i == 3 else None, "label": None, "labelled_at": None}
+            for i in range(10)]
+    assert writer.submit(partial(PredictionStore.insert_predictions, rows=rows)).result(10) == 10
+    updated, unknown = writer.submit(partial(PredictionStore.apply_labels, model="m",
+                                             labels={"r1": 1, "r2": 0, "nope": 1},
+                                             at=now)).result(10)
+    assert (updated, unknown) == (2, ["nope"])
+    writer.submit(partial(PredictionStore.bump_reload, model="m")).result(10)
+    writer.submit(partial(PredictionStore.bump_reload, model="m")).result(10)
+    writer.close()
+    stats = pg_store.stats("m")
+    assert stats["predictions"] == 10 and stats["labelled"] == 2 and stats["alerts"] == 5
+    assert stats["unseen_categories"] == {"a": 1}
+    assert pg_store.reload_generations() == {"m": 2}
+    assert pg_store.frame("m")["label"].notna().sum() == 2
+    assert pg_store.clear("m") == 10 and pg_store.count("m") == 0
+
+
+def test_a_server_logs_to_postgres(pg_store, tmp_path_factory, migrated_store):
+    home = trained_home(tmp_path_factory, migrated_store)
+    with ServerProcess(Settings(home=home, store_url=URL), workers=2) as server:
+        example = httpx.get(f"{server.url}/models/{SCENARIO}").json()["example"]
+        r = httpx.post(f"{server.url}/models/{SCENARIO}/predict",
+                       json={"batch": [example] * 200})
+        ids = [p["request_id"] for p in r.json()["predictions"]]
+        fb = httpx.post(f"{server.url}/models/{SCENARIO}/feedback",
+                        json={"labels": [{"request_id": i, "label": 1} for i in ids[:50]]})
+        assert fb.json() == {"updated": 50, "unknown": []}
+        assert httpx.get(f"{server.url}/health").json()["store"] == "postgresql"
+    with pg_store.engine.connect() as conn:
+        count, labelled = conn.execute(sa.text(
+            "select count(*), count(label) from predictions where model = :m"),
+            {"m": SCENARIO}).one()
+    assert (count, labelled) == (200, 50)
+    assert not (home / "predictions.db").exists()
