@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from lab.config import Settings, ensure_home, get_settings
@@ -54,8 +55,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_system.router)
     app.include_router(routes_models.router)
 
+    app.openapi = lambda: openapi_with_models(app)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": field_errors(exc.errors())}, status_code=422)
 
     return app
+
+
+def openapi_with_models(app: FastAPI) -> dict:
+    """The OpenAPI document, with each served model's request body under predict.
+
+    Bodies are validated from raw bytes for speed, so FastAPI cannot see them: they are
+    added here from the same schemas (rebuilt on each call, since models reload).
+    """
+    doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                      routes=app.routes)
+    state = getattr(app.state, "lab", None)
+    if state is None:
+        return doc
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    refs = []
+    for name in state.registry.names():
+        adapter = state.registry.get(name).request
+        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        title = schema.get("title", name)
+        components[title] = schema
+        refs.append({"$ref": f"#/components/schemas/{title}"})
+    operation = doc["paths"]["/models/{name}/predict"]["post"]
+    operation["requestBody"] = {"required": True, "content": {"application/json": {
+        "schema": {"oneOf": refs} if refs else {"type": "object"}}}}
+    return doc

@@ -6,9 +6,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from lab import tracking
 from lab.config import Settings
-from lab.serve.schemas import request_model
+from lab.serve.schemas import request_adapter
 from lab.serve.scoring import CompiledScorer
 
 
@@ -19,7 +21,7 @@ class ServedModel:
     run_id: str
     card: dict[str, Any]
     scorer: CompiledScorer
-    request_model: type
+    request: TypeAdapter
     categories: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
@@ -42,7 +44,7 @@ def load_served(name: str, settings: Settings | None = None) -> ServedModel:
     return ServedModel(
         name=name, version=champion.version, run_id=champion.run_id, card=card,
         scorer=CompiledScorer(champion.pipeline, [f["name"] for f in features]),
-        request_model=request_model(name, features),
+        request=request_adapter(name, features),
         categories={f["name"]: frozenset(f.get("categories", [])) for f in features
                     if f["kind"] == "categorical"},
     )

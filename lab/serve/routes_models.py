@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
@@ -18,6 +18,7 @@ from lab.serve import metrics
 from lab.serve.errors import field_errors
 from lab.serve.schemas import (
     MAX_BATCH,
+    ONE_OR_BATCH,
     BatchResponse,
     ErrorResponse,
     Feedback,
@@ -45,6 +46,13 @@ def json_response(data: Any, status_code: int = 200) -> Response:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """Event times are stored as naive UTC."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @router.get("", summary="The served models and their versions")
@@ -82,16 +90,19 @@ async def predict(name: str, request: Request, state: State) -> Response:
     model = state.model(name)
     body = await request.body()
     try:
-        parsed = model.request_model.model_validate_json(body)
+        parsed = model.request.validate_json(body)
     except ValidationError as exc:
         errors = exc.errors()
         too_long = any(e["type"] == "too_long" and e["loc"][:1] == ("batch",) for e in errors)
         if any(e["type"] == "json_invalid" for e in errors):
             return _fail(state, name, 400, [{"field": "body", "reason": "not valid JSON"}])
         return _fail(state, name, 413 if too_long else 422, field_errors(errors))
+    single = "features" in parsed
+    if single == ("batch" in parsed):
+        return _fail(state, name, 422, [{"field": "body", "reason": ONE_OR_BATCH}])
 
-    items = [parsed] if parsed.batch is None else parsed.batch
-    records = [item.features.model_dump() for item in items]
+    items = [parsed] if single else parsed["batch"]
+    records = [item["features"] for item in items]
     if len(records) > SMALL_BATCH:
         scores = await run_in_threadpool(model.scorer.scores, records)
     else:
@@ -101,11 +112,12 @@ async def predict(name: str, request: Request, state: State) -> Response:
     latency_ms = (time.perf_counter() - started) * 1000
     rows, out = [], []
     for item, record, score in zip(items, records, scores):
-        rid = uuid.uuid4().hex
+        rid = os.urandom(16).hex()  # 128 random bits, as uuid4 has, at a fifth of its cost
         decision = int(score >= threshold)
         unseen = model.unseen(record)
         rows.append({"request_id": rid, "model": name, "version": model.version,
-                     "received_at": received, "event_time": item.event_time or received,
+                     "received_at": received,
+                     "event_time": _naive(item.get("event_time")) or received,
                      "features": orjson.dumps(record).decode(), "score": float(score),
                      "decision": decision, "threshold": threshold, "latency_ms": latency_ms,
                      "unseen": orjson.dumps(unseen).decode() if unseen else None,
@@ -121,7 +133,7 @@ async def predict(name: str, request: Request, state: State) -> Response:
         metrics.SCORES.labels(name).observe(p["score"])
     metrics.LATENCY.labels(name).observe(time.perf_counter() - started)
     head = {"model": name, "version": model.version, "threshold": threshold}
-    if parsed.batch is None:
+    if single:
         p = out[0]
         return json_response({**head, "request_id": p["request_id"], "score": p["score"],
                                "decision": p["decision"], "unseen_categories": p["unseen"]})

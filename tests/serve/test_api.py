@@ -28,8 +28,14 @@ def test_health_and_describe(served):
     # The example it advertises is accepted as it is.
     assert httpx.post(f"{served.url}{PREDICT}", json=info["example"]).status_code == 200
     assert httpx.get(f"{served.url}/docs").status_code == 200
-    paths = httpx.get(f"{served.url}/openapi.json").json()["paths"]
-    assert PREDICT.replace(SCENARIO, "{name}") in paths
+    openapi = httpx.get(f"{served.url}/openapi.json").json()
+    body = openapi["paths"]["/models/{name}/predict"]["post"]["requestBody"]
+    [ref] = body["content"]["application/json"]["schema"]["oneOf"]
+    request = openapi["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    assert set(request["properties"]) == {"features", "event_time", "batch"}
+    record = openapi["components"]["schemas"]["SlaResponseUnitsFeatures"]
+    assert set(record["properties"]) == set(info["example"]["features"])
+    assert "Stats" in openapi["components"]["schemas"]
 
 
 def test_single_prediction_is_logged_with_everything(served, example):
