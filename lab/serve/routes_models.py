@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from lab.serve.store import PredictionStore
 from lab.tracking import NoChampion
 
 router = APIRouter(prefix="/models", tags=["models"])
+log = logging.getLogger("driftlab.serve")
 
 ERRORS = {404: {"model": ErrorResponse, "description": "No such model is served."},
           413: {"model": ErrorResponse, "description": f"A batch over {MAX_BATCH} items."},
@@ -124,8 +126,14 @@ async def predict(name: str, request: Request, state: State) -> Response:
                      "label": None, "labelled_at": None})
         out.append({"request_id": rid, "score": float(score), "decision": decision,
                     "unseen": unseen})
-    # Acknowledge only what is committed: a crash after this line loses nothing we answered.
-    await state.write(partial(PredictionStore.insert_predictions, rows=rows))
+    # Answer only after the commit: whatever the server acknowledges survives a crash.
+    try:
+        await state.write(partial(PredictionStore.insert_predictions, rows=rows))
+    except Exception as exc:  # noqa: BLE001 - the store failed: say so, acknowledge nothing
+        log.exception("prediction store write failed")
+        return _fail(state, name, 503, [{"field": "store", "reason": "the prediction store "
+                                         f"could not commit ({type(exc).__name__}); nothing "
+                                         "was logged, retry"}])
 
     metrics.REQUESTS.labels(name, "200").inc()
     metrics.PREDICTIONS.labels(name).inc(len(rows))
