@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from lab.registry import lookup
 from lab.worlds.base import Schema
 
 
@@ -67,9 +68,7 @@ MODELS: dict[str, Callable[[Schema, dict[str, Any]], Pipeline]] = {
 
 def build_pipeline(kind: str, params: dict[str, Any], schema: Schema, seed: int) -> Pipeline:
     """An unfitted Pipeline for ``kind``; unknown kinds or parameters raise ``ValueError``."""
-    if kind not in MODELS:
-        raise ValueError(f"unknown model kind {kind!r}; allowed: {sorted(MODELS)}")
-    pipe = MODELS[kind](schema, {})
+    pipe = lookup(MODELS, "model", kind)(schema, {})
     allowed = set(pipe.named_steps["model"].get_params())
     unknown = set(params) - allowed
     if unknown:

@@ -26,6 +26,7 @@ from pydantic import (
 
 from lab.drift import DRIFTS, Injector, make_injector
 from lab.models import MODELS, build_pipeline
+from lab.registry import lookup
 from lab.worlds import WORLDS, World, make_world
 
 TOPICS = ("ml-fundamentals", "evaluation-metrics", "feature-pipelines", "serving-latency",
@@ -64,8 +65,7 @@ class WorldSpec(Component):
     @field_validator("kind")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in WORLDS:
-            raise ValueError(f"unknown world kind {v!r}; allowed: {sorted(WORLDS)}")
+        lookup(WORLDS, "world", v)  # raises, naming the allowed kinds
         return v
 
 
@@ -73,8 +73,7 @@ class ModelSpec(Component):
     @field_validator("kind")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in MODELS:
-            raise ValueError(f"unknown model kind {v!r}; allowed: {sorted(MODELS)}")
+        lookup(MODELS, "model", v)
         return v
 
 

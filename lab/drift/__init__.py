@@ -12,6 +12,7 @@ from lab.drift.concept import ConceptDrift
 from lab.drift.covariate import CovariateShift
 from lab.drift.pipeline import CategoryRename, MissingValues, NullToDefault, UnitChange
 from lab.drift.prior import PriorShift
+from lab.registry import build
 from lab.worlds.base import World
 
 DRIFTS: dict[str, type[Injector]] = {
@@ -25,18 +26,7 @@ __all__ = ["DRIFTS", "SHAPES", "Injector", "Truth", "apply_plan", "make_injector
 
 def make_injector(kind: str, **params: Any) -> Injector:
     """Build a registered injector; unknown kinds and parameters raise ``ValueError``."""
-    try:
-        cls = DRIFTS[kind]
-    except KeyError:
-        raise ValueError(f"unknown drift kind {kind!r}; allowed: {sorted(DRIFTS)}") from None
-    unknown = set(params) - set(cls.param_names())
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)} for drift {kind!r}; "
-                         f"allowed: {cls.param_names()}")
-    try:
-        return cls(**params)
-    except TypeError as exc:  # a required parameter is missing
-        raise ValueError(f"drift {kind!r}: {exc}; parameters: {cls.param_names()}") from None
+    return build(DRIFTS, "drift", kind, params)
 
 
 def apply_plan(frame: pd.DataFrame, world: World,

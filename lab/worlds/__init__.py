@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lab.registry import build
 from lab.worlds.base import EPOCH, Feature, Schema, World
 from lab.worlds.support_tickets import SupportTickets
 
@@ -14,12 +15,4 @@ __all__ = ["EPOCH", "WORLDS", "Feature", "Schema", "SupportTickets", "World", "m
 
 def make_world(kind: str, **params: Any) -> World:
     """Build a registered world; unknown kinds and parameters raise ``ValueError``."""
-    try:
-        cls = WORLDS[kind]
-    except KeyError:
-        raise ValueError(f"unknown world kind {kind!r}; allowed: {sorted(WORLDS)}") from None
-    unknown = set(params) - set(cls.param_names())
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)} for world {kind!r}; "
-                         f"allowed: {cls.param_names()}")
-    return cls(**params)
+    return build(WORLDS, "world", kind, params)
