@@ -18,7 +18,6 @@ from typing import Any
 from lab.config import Settings, ensure_home, get_settings, remember_lab_uri
 
 CHAMPION = "champion"
-CHALLENGER = "challenger"
 CARD = "driftlab.json"
 SCENARIO_TAG = "driftlab.scenario"
 

@@ -41,7 +41,6 @@ class TrafficReport:
     labels_unknown: int = 0
     request_ids: list[str | None] = field(default_factory=list, repr=False)
     truths: list[Truth] = field(default_factory=list)
-    onset_time: str | None = None
 
     @property
     def throughput(self) -> float:
@@ -93,8 +92,7 @@ async def _stream(scenario, frame, truths, url, concurrency, batch_size, all_lab
     labels = frame[schema.target].to_numpy()
     ready_at = events + pd.Timedelta(scenario.label_delay)
     report = TrafficReport(scenario.id, url, len(frame), truths=truths,
-                           request_ids=[None] * len(frame),
-                           onset_time=truths[0].onset_time if truths else None)
+                           request_ids=[None] * len(frame))
     statuses: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     started = time.perf_counter()

@@ -126,17 +126,24 @@ def _feature_health(ref: pd.Series, cur: pd.Series, spec: dict[str, Any],
     return out
 
 
+def features_health(reference: Reference, current: pd.DataFrame, matched: np.ndarray
+                    ) -> dict[str, dict[str, Any]]:
+    """Every feature of ``current`` against the matched reference rows."""
+    mref = reference.frame.iloc[matched]
+    out = {}
+    for spec in reference.features:
+        name = spec["name"]
+        cur = current[name]
+        if spec["kind"] == "numeric":
+            cur = pd.to_numeric(cur, errors="coerce")
+        out[name] = _feature_health(mref[name], cur, spec, reference.frame[name])
+    return out
+
+
 def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, float],
                     rows_per_day: float, seed: int = 0) -> dict[str, Any]:
     matched = reference.matched(win, seed)
-    mref = reference.frame.iloc[matched]
-    features = {}
-    for spec in reference.features:
-        name = spec["name"]
-        cur = win[name]
-        if spec["kind"] == "numeric":
-            cur = pd.to_numeric(cur, errors="coerce")
-        features[name] = _feature_health(mref[name], cur, spec, reference.frame[name])
+    features = features_health(reference, win, matched)
     watched = [n for n, f in features.items() if not f["seasonal"]]
     drifted = [n for n in watched if features[n]["drifted"]]
     score_drift = column_drift(pd.Series(reference.scores[matched]), win["score"], False)
@@ -207,12 +214,7 @@ def _suspects(reference: Reference, log: pd.DataFrame,
         part = log[log["event_time"] >= start]
     else:
         part = log
-    matched = reference.matched(part)
-    mref = reference.frame.iloc[matched]
-    effects = {spec["name"]: _feature_health(
-        mref[spec["name"]], pd.to_numeric(part[spec["name"]], errors="coerce")
-        if spec["kind"] == "numeric" else part[spec["name"]], spec, reference.frame[spec["name"]])
-        for spec in reference.features}
+    effects = features_health(reference, part, reference.matched(part))
     labelled = part["label"].notna().to_numpy()
     residual = None
     if labelled.sum() >= suspects.MIN_LABELS:

@@ -56,8 +56,7 @@ class Reference:
 
     @property
     def holdout(self) -> slice:
-        """The newest 40% (validation and test): scores there are out of sample."""
-        return slice(int(len(self.frame) * 0.6), len(self.frame))
+        return holdout(len(self.frame))
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return self.calibrator.predict(np.asarray(scores, dtype=float))
@@ -85,6 +84,11 @@ class Reference:
         return np.sort(np.concatenate(parts))
 
 
+def holdout(rows: int) -> slice:
+    """The newest 40% (validation and test): scores there are out of sample."""
+    return slice(int(rows * 0.6), rows)
+
+
 def _strata(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """One integer key per combination of the calendar features' values."""
     key = np.zeros(len(frame), dtype=np.int64)
@@ -94,9 +98,9 @@ def _strata(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return pd.Series(key, index=frame.index)
 
 
-def build_reference(model: str, version: int | None = None) -> Reference:
-    """The reference of ``model``'s champion (or of a given version), cached."""
-    version = version or tracking.champion_version(model)
+def build_reference(model: str) -> Reference:
+    """The reference of ``model``'s champion, cached per champion version."""
+    version = tracking.champion_version(model)
     if version is None:
         raise tracking.NoChampion(f"model {model!r} has no @champion: train it first")
     return _build(model, version, tracking.tracking_uri())
@@ -111,7 +115,7 @@ def _build(model: str, version: int, _store: str) -> Reference:
     names = [f["name"] for f in card["features"]]
     pipeline = champion.pipeline
     scores = pipeline.predict_proba(frame[names])[:, 1]
-    hold = slice(int(len(frame) * 0.6), len(frame))
+    hold = holdout(len(frame))
     y_hold = frame[card["target"]].to_numpy()[hold]
     calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     calibrator.fit(scores[hold], y_hold)

@@ -137,10 +137,6 @@ class World:
     def intercept_(self) -> float:
         return _calibrated_intercept(type(self), _freeze(self.get_params()))
 
-    def end_of(self, frame: pd.DataFrame) -> pd.Timestamp:
-        """Where a frame's stream would go on: just after its last event."""
-        return frame[self.schema.timestamp].max() + pd.Timedelta(seconds=1)
-
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
