@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     admin_token: str | None = Field(default=None, description="Bearer token for admin routes.")
+    workspace: str = Field(default="default",
+                           description="The workspace the command line works in.")
 
     @property
     def home_dir(self) -> Path:

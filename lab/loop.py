@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from lab import tracking
+from lab import workspace as workspaces
 from lab.config import get_settings
 from lab.monitor import DEFAULT_WINDOW, MonitorResult, monitor_model
 from lab.scenario import Scenario
 from lab.serve.process import ServerProcess
-from lab.serve.store import PredictionStore
-from lab.traffic import TrafficReport, send_traffic
+from lab.traffic import DEFAULT_BATCH, ProgressFn, TrafficReport, send_traffic
 from lab.train import TrainResult, train
 
 
@@ -20,12 +20,18 @@ from lab.train import TrainResult, train
 class LoopResult:
     scenario: Scenario
     trained: TrainResult | None
+    model: str
     version: int
     traffic: TrafficReport
     monitoring: MonitorResult | None = None
 
+    @property
+    def run(self) -> str:
+        return self.traffic.run
+
     def summary(self, reveal: bool = False) -> dict[str, Any]:
-        out = {"scenario": self.scenario.id, "model_version": self.version,
+        out = {"scenario": self.scenario.id, "model": self.model,
+               "model_version": self.version, "run": self.run,
                "trained_now": self.trained is not None,
                "traffic": self.traffic.summary(reveal=False)}
         truth = [t.to_dict() for t in self.traffic.truths]
@@ -39,39 +45,45 @@ class LoopResult:
 
 
 def run_loop(scenario: Scenario, seed: int = 0, rows: int | None = None,
-             reference_rows: int | None = None, concurrency: int = 8,
-             window: str | int = DEFAULT_WINDOW, monitor: bool = True,
+             reference_rows: int | None = None, concurrency: int = 4,
+             batch_size: int = DEFAULT_BATCH, window: str | int = DEFAULT_WINDOW,
+             monitor: bool = True, workspace: str | None = None,
              on_step: Callable[[str], None] | None = None,
-             on_traffic: Callable[[int, int], None] | None = None) -> LoopResult:
-    """Train if needed, start a fresh log, serve, send traffic, stop, then monitor."""
+             on_traffic: ProgressFn | None = None) -> LoopResult:
+    """Train unless the champion already fits, serve, send a new run of traffic, monitor.
+
+    The champion is reused only when it was trained with the same seed and size; nothing
+    already logged is deleted: the run gets an id of its own and monitoring reads it alone.
+    """
     say = on_step or (lambda _s: None)
+    workspace = workspaces.validate(workspace or get_settings().workspace)
+    name = workspaces.model_name(scenario.id, workspace)
+    wanted_rows = reference_rows or scenario.reference_rows
     trained = None
-    version = tracking.champion_version(scenario.model_name)
-    if version is None:
-        say("train the model")
-        trained = train(scenario, seed=seed, rows=reference_rows)
+    card = _champion_card(name)
+    if card is None or card.get("seed") != seed or card.get("reference_rows") != wanted_rows:
+        say("train the model" if card is None else
+            f"train the model again (seed {seed}, {wanted_rows:,} rows)")
+        trained = train(scenario, seed=seed, rows=wanted_rows, workspace=workspace)
         version = trained.version
     else:
-        say(f"reuse {scenario.model_name} v{version} @champion")
-    store = PredictionStore(get_settings().prediction_store_url)
-    store.clear(scenario.model_name)  # each run is a walkthrough of its own
-    store.dispose()
+        version = tracking.champion_version(name)
+        say(f"reuse {name} v{version} @champion")
     say("start the server")
     with ServerProcess() as server:
         say(f"send traffic to {server.url}")
         traffic = send_traffic(scenario, server.url, rows=rows, seed=seed,
-                               concurrency=concurrency, progress=on_traffic,
-                               reference_rows=_reference_rows(scenario, trained, reference_rows))
-    result = LoopResult(scenario, trained, version, traffic)
+                               concurrency=concurrency, batch_size=batch_size,
+                               progress=on_traffic, reference_rows=wanted_rows, model=name)
+    result = LoopResult(scenario, trained, name, version, traffic)
     if monitor:
-        say("monitor the prediction log")
-        result.monitoring = monitor_model(scenario.model_name, window)
+        say("monitor the run")
+        result.monitoring = monitor_model(name, window, run=traffic.run)
     return result
 
 
-def _reference_rows(scenario: Scenario, trained: TrainResult | None,
-                    reference_rows: int | None) -> int:
-    # Production starts where the champion's reference data ended.
-    if trained is not None:
-        return trained.rows
-    return reference_rows or scenario.reference_rows
+def _champion_card(name: str) -> dict[str, Any] | None:
+    try:
+        return tracking.load_champion_card(name)
+    except tracking.NoChampion:
+        return None

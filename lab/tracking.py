@@ -86,9 +86,14 @@ def _requirements() -> list[str]:
 
 def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                  metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
-                 input_example, output_example, settings: Settings | None = None) -> Registered:
-    """Log one training run, register its model and point ``@champion`` at it."""
+                 input_example, output_example, model_name: str | None = None,
+                 settings: Settings | None = None) -> Registered:
+    """Log one training run, register its model and point ``@champion`` at it.
+
+    ``model_name`` is the registered name (a workspace's own); the scenario id by default.
+    """
     settings = settings or get_settings()
+    model_name = model_name or scenario_id
     configure(settings)
     mlflow = _mlflow()
     import skops.io
@@ -106,7 +111,7 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
         with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             info = mlflow.sklearn.log_model(
-                pipeline, name="model", registered_model_name=scenario_id,
+                pipeline, name="model", registered_model_name=model_name,
                 signature=infer_signature(input_example, output_example),
                 input_example=input_example.head(2), pip_requirements=_requirements(),
                 serialization_format="skops", pyfunc_predict_fn="predict_proba",
@@ -115,11 +120,11 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
             )
     client = mlflow.MlflowClient()
     version_ = int(info.registered_model_version)
-    client.set_registered_model_tag(scenario_id, SCENARIO_TAG, scenario_id)
-    client.set_model_version_tag(scenario_id, str(version_), "threshold",
+    client.set_registered_model_tag(model_name, SCENARIO_TAG, scenario_id)
+    client.set_model_version_tag(model_name, str(version_), "threshold",
                                  str(card["threshold"]["threshold"]))
-    client.set_registered_model_alias(scenario_id, CHAMPION, str(version_))
-    return Registered(scenario_id, version_, run.info.run_id, f"models:/{scenario_id}@{CHAMPION}")
+    client.set_registered_model_alias(model_name, CHAMPION, str(version_))
+    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{CHAMPION}")
 
 
 def champion_version(name: str, alias: str = CHAMPION,
@@ -151,6 +156,21 @@ def load_champion(name: str, alias: str = CHAMPION,
         pipeline = mlflow.sklearn.load_model(f"models:/{name}@{alias}")
     card = mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}")
     return Champion(name, int(mv.version), mv.run_id, pipeline, card)
+
+
+def load_champion_card(name: str, alias: str = CHAMPION,
+                       settings: Settings | None = None) -> dict[str, Any]:
+    """Only the lab's card of ``models:/<name>@<alias>`` (no model is loaded)."""
+    configure(settings)
+    mlflow = _mlflow()
+    from mlflow.exceptions import MlflowException
+
+    try:
+        mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
+    except MlflowException:
+        raise NoChampion(f"model {name!r} has no @{alias}") from None
+    card = mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}")
+    return {**card, "version": int(mv.version), "run_id": mv.run_id}
 
 
 def served_models(settings: Settings | None = None) -> list[str]:

@@ -1,8 +1,11 @@
 """Production traffic: the scenario's production stream sent to a server over HTTP.
 
-Rows go out in time order as single-record requests (or batches), ``concurrency`` at a
-time. Labels follow as the stream's clock passes each ticket's label delay: the newest
-tickets of a run have no label yet, as in life, so the monitor must estimate there.
+Rows go out in time order, ``batch_size`` records a request and ``concurrency`` requests
+at a time. Every request belongs to one prediction *run* (its id goes with every record)
+and every record carries a request id chosen here, so a request retried after a lost
+answer is recognised by the server instead of being logged twice. Labels follow as the
+stream's clock passes each ticket's label delay: the newest rows of a run have no label
+yet, as in life, so the monitor must estimate there.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ import pandas as pd
 from lab.data import production_frame
 from lab.drift import Truth
 from lab.scenario import Scenario
+from lab.workspace import new_run_id
 
-ProgressFn = Callable[[int, int], None]
-CHUNK = 500
-FEEDBACK_BATCH = 5000
+CHUNK = 1000           # rows between progress reports and label deliveries
+DEFAULT_BATCH = 200    # records a request: the stream's clock is simulated, so batching is fair
+FEEDBACK_BATCH = 2000
+RETRIES = 3
 
 
 @dataclass
@@ -32,14 +37,19 @@ class TrafficReport:
     scenario: str
     url: str
     rows: int
+    model: str = ""
+    run: str = ""
     requests: int = 0
     predictions: int = 0
     errors_by_status: dict[str, int] = field(default_factory=dict)
+    retried: int = 0
     latencies_ms: list[float] = field(default_factory=list, repr=False)
     seconds: float = 0.0
     labels_sent: int = 0
     labels_unknown: int = 0
     request_ids: list[str | None] = field(default_factory=list, repr=False)
+    decisions: list[int | None] = field(default_factory=list, repr=False)
+    events: pd.Series | None = field(default=None, repr=False)
     truths: list[Truth] = field(default_factory=list)
 
     @property
@@ -49,11 +59,24 @@ class TrafficReport:
     def latency(self, q: float) -> float | None:
         return float(np.percentile(self.latencies_ms, q * 100)) if self.latencies_ms else None
 
+    def per_day(self, upto: int | None = None) -> pd.DataFrame:
+        """Rows answered and their alert rate per day of the stream, so far."""
+        if self.events is None:
+            return pd.DataFrame(columns=["day", "rows", "alert_rate"])
+        n = len(self.events) if upto is None else upto
+        decided = pd.Series(self.decisions[:n], dtype="float")
+        frame = pd.DataFrame({"day": self.events.iloc[:n].dt.floor("D").to_numpy(),
+                              "decision": decided.to_numpy()})
+        grouped = frame.groupby("day")["decision"]
+        return pd.DataFrame({"rows": grouped.count(), "alert_rate": grouped.mean()}
+                            ).reset_index()
+
     def summary(self, reveal: bool = False) -> dict[str, Any]:
         out = {
-            "scenario": self.scenario, "url": self.url, "rows": self.rows,
-            "requests": self.requests, "predictions": self.predictions,
-            "errors_by_status": self.errors_by_status, "seconds": round(self.seconds, 2),
+            "scenario": self.scenario, "model": self.model, "run": self.run, "url": self.url,
+            "rows": self.rows, "requests": self.requests, "predictions": self.predictions,
+            "errors_by_status": self.errors_by_status, "retried": self.retried,
+            "seconds": round(self.seconds, 2),
             "requests_per_second": round(self.throughput, 1),
             "latency_ms": {"p50": _round(self.latency(0.5)), "p99": _round(self.latency(0.99))},
             "labels_sent": self.labels_sent, "labels_unknown": self.labels_unknown,
@@ -61,6 +84,19 @@ class TrafficReport:
         if reveal:
             out["truth"] = [t.to_dict() for t in self.truths]
         return out
+
+
+@dataclass(frozen=True)
+class TrafficProgress:
+    """Where a run stands: rows done, and the stream's own clock (the production date)."""
+
+    done: int
+    total: int
+    stream_time: pd.Timestamp
+    report: TrafficReport
+
+
+ProgressFn = Callable[[TrafficProgress], None]
 
 
 def _round(x: float | None) -> float | None:
@@ -74,93 +110,115 @@ def records_of(frame: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
 
 
 def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: int = 0,
-                 concurrency: int = 8, batch_size: int = 1,
+                 concurrency: int = 4, batch_size: int = DEFAULT_BATCH,
                  reference_rows: int | None = None, all_labels: bool = False,
-                 progress: ProgressFn | None = None, timeout: float = 30.0) -> TrafficReport:
-    """Stream the scenario's production data (drift applied) to ``url``; post labels."""
+                 progress: ProgressFn | None = None, timeout: float = 30.0,
+                 model: str | None = None, run: str | None = None) -> TrafficReport:
+    """Stream the scenario's production data (drift applied) to ``url``; post labels.
+
+    ``model`` is the served model (a workspace's own; the scenario id by default) and
+    ``run`` the prediction run the records belong to (a new one by default).
+    """
     production = production_frame(scenario, rows, seed, reference_rows)
-    return asyncio.run(_stream(scenario, production.frame, production.truths, url,
-                               concurrency, batch_size, all_labels, progress, timeout))
+    report = TrafficReport(scenario.id, url, len(production.frame),
+                           model=model or scenario.model_name, run=run or new_run_id(),
+                           truths=production.truths)
+    asyncio.run(_stream(scenario, production.frame, report, concurrency, batch_size,
+                        all_labels, progress, timeout))
+    return report
 
 
-async def _stream(scenario, frame, truths, url, concurrency, batch_size, all_labels,
-                  progress, timeout) -> TrafficReport:
+async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, progress,
+                  timeout) -> None:
     schema = scenario.world_.schema
-    name = scenario.model_name
     records = records_of(frame, schema.names)
     events = frame[schema.timestamp].reset_index(drop=True)
     labels = frame[schema.target].to_numpy()
-    ready_at = events + pd.Timedelta(scenario.label_delay)
-    report = TrafficReport(scenario.id, url, len(frame), truths=truths,
-                           request_ids=[None] * len(frame))
+    ready_at = (events + pd.Timedelta(scenario.label_delay)).to_numpy()
+    n = len(frame)
+    report.events = events
+    report.request_ids = [None] * n
+    report.decisions = [None] * n
+    stamps = [e.isoformat() for e in events]
     statuses: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     started = time.perf_counter()
     labelled_upto = 0  # rows before this index have had their label sent (or failed)
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
-        for chunk_start in range(0, len(frame), CHUNK):
-            chunk = range(chunk_start, min(chunk_start + CHUNK, len(frame)))
-            groups = [list(chunk[i:i + batch_size]) for i in range(0, len(chunk), batch_size)]
+    async with httpx.AsyncClient(base_url=report.url, limits=limits, timeout=timeout) as client:
+        for chunk_start in range(0, n, CHUNK):
+            chunk = range(chunk_start, min(chunk_start + CHUNK, n))
             pending: asyncio.Queue[list[int]] = asyncio.Queue()
-            for g in groups:
-                pending.put_nowait(g)
+            for i in range(0, len(chunk), batch_size):
+                pending.put_nowait(list(chunk[i:i + batch_size]))
 
             async def worker(todo: asyncio.Queue[list[int]]) -> None:
                 while not todo.empty():
                     group = todo.get_nowait()
-                    await _predict(client, name, group, records, events, report, statuses)
+                    await _predict(client, group, records, stamps, report, statuses)
 
             await asyncio.gather(*(worker(pending) for _ in range(concurrency)))
-            if progress:
-                progress(chunk.stop, len(frame))
             # Labels whose delay has passed on the stream's clock.
             now = events.iloc[chunk.stop - 1]
-            due = int(np.searchsorted(ready_at.to_numpy(), np.datetime64(now), side="right"))
-            labelled_upto = await _feedback(client, name, report, labels, labelled_upto, due)
+            due = int(np.searchsorted(ready_at, np.datetime64(now), side="right"))
+            labelled_upto = await _feedback(client, report, labels, labelled_upto, due)
+            if progress:
+                progress(TrafficProgress(chunk.stop, n, now, report))
         if all_labels:
-            await _feedback(client, name, report, labels, labelled_upto, len(frame))
+            await _feedback(client, report, labels, labelled_upto, n)
     report.seconds = time.perf_counter() - started
     report.errors_by_status = dict(sorted(statuses.items()))
-    return report
 
 
-async def _predict(client, name, group, records, events, report, statuses) -> None:
-    if len(group) == 1:
-        i = group[0]
-        body: dict[str, Any] = {"features": records[i], "event_time": events.iloc[i].isoformat()}
-    else:
-        body = {"batch": [{"features": records[i], "event_time": events.iloc[i].isoformat()}
-                          for i in group]}
-    t0 = time.perf_counter()
-    try:
-        response = await client.post(f"/models/{name}/predict", json=body)
-    except httpx.TransportError as exc:
-        statuses[type(exc).__name__] += 1
-        report.requests += 1
-        return
+def _body(group: list[int], records, stamps, run: str) -> dict[str, Any]:
+    items = [{"features": records[i], "event_time": stamps[i], "request_id": f"{run}-{i}"}
+             for i in group]
+    return {"run": run, **items[0]} if len(items) == 1 else {"run": run, "batch": items}
+
+
+async def _predict(client, group, records, stamps, report, statuses) -> None:
+    body = _body(group, records, stamps, report.run)
+    path = f"/models/{report.model}/predict"
+    for attempt in range(RETRIES + 1):
+        t0 = time.perf_counter()
+        try:
+            response = await client.post(path, json=body)
+        except httpx.TransportError as exc:
+            # The answer was lost, not necessarily the work: the same request ids make a
+            # retry safe (the server answers with what it already committed).
+            if attempt < RETRIES:
+                report.retried += 1
+                await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            statuses[type(exc).__name__] += 1
+            report.requests += 1
+            return
+        if response.status_code == 503 and attempt < RETRIES:
+            report.retried += 1
+            await asyncio.sleep(0.2 * (attempt + 1))
+            continue
+        break
     report.latencies_ms.append((time.perf_counter() - t0) * 1000)
     report.requests += 1
     if response.status_code != 200:
         statuses[str(response.status_code)] += 1
         return
     data = response.json()
-    ids = [data["request_id"]] if len(group) == 1 else [p["request_id"]
-                                                        for p in data["predictions"]]
-    for i, rid in zip(group, ids):
-        report.request_ids[i] = rid
-    report.predictions += len(ids)
+    answers = [data] if len(group) == 1 else data["predictions"]
+    for i, answer in zip(group, answers):
+        report.request_ids[i] = answer["request_id"]
+        report.decisions[i] = int(answer["decision"])
+    report.predictions += len(answers)
 
 
-async def _feedback(client, name, report, labels, start: int, stop: int) -> int:
+async def _feedback(client, report, labels, start: int, stop: int) -> int:
     pending = [{"request_id": report.request_ids[i], "label": int(labels[i])}
                for i in range(start, stop) if report.request_ids[i] is not None]
     for i in range(0, len(pending), FEEDBACK_BATCH):
-        response = await client.post(f"/models/{name}/feedback",
+        response = await client.post(f"/models/{report.model}/feedback",
                                      json={"labels": pending[i:i + FEEDBACK_BATCH]})
         response.raise_for_status()
         data = response.json()
         report.labels_sent += data["updated"]
         report.labels_unknown += len(data["unknown"])
     return max(start, stop)
-

@@ -5,39 +5,89 @@ Evidently is imported only in :mod:`lab.monitor.evidently_report`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
 from lab.monitor.core import DEFAULT_WINDOW, MonitorResult, log_frame, parse_window, summarize
 from lab.monitor.reference import Reference, build_reference
 
-__all__ = ["DEFAULT_WINDOW", "MonitorResult", "Reference", "build_reference",
+__all__ = ["DEFAULT_WINDOW", "LogSelection", "MonitorResult", "NoPredictions", "Reference", "build_reference",
            "evidently_window_report", "log_frame", "monitor_model", "parse_window", "summarize",
            "truth_for"]
 
 
-def _log(model: str, reference: Reference):
+class NoPredictions(LookupError):
+    """Nothing is logged for what was asked (a model, a run, a time range)."""
+
+
+@dataclass(frozen=True)
+class LogSelection:
+    """Which part of a model's prediction log to monitor: one run (the newest by default)
+    or a time range of event times, and only the version being monitored."""
+
+    model: str
+    run: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _log(selection: LogSelection, reference: Reference) -> tuple[pd.DataFrame, str | None,
+                                                                   list[str]]:
+    """The selected predictions of the reference's version, its run id, and notes."""
     from lab.config import get_settings
     from lab.serve.store import PredictionStore
 
     store = PredictionStore(get_settings().prediction_store_url)
+    notes: list[str] = []
     try:
-        return log_frame(store.frame(model), reference.names)
+        run = selection.run
+        if run is None and selection.since is None and selection.until is None:
+            run = store.latest_run(selection.model)
+        raw = store.frame(selection.model, run=run, since=selection.since,
+                          until=selection.until)
     finally:
         store.dispose()
+    if raw.empty:
+        what = f"run {run!r} of {selection.model!r}" if run else repr(selection.model)
+        raise NoPredictions(f"no predictions of {what} are logged")
+    other = raw["version"] != reference.version
+    if other.any():
+        # After a retrain, a run can hold scores of an older version: they are not this
+        # model's behaviour, so they are left out (and said to be).
+        versions = sorted(int(v) for v in raw.loc[other, "version"].unique())
+        notes.append(f"{int(other.sum()):,} predictions of version(s) {versions} left out: "
+                     f"this summary is of version {reference.version}.")
+        raw = raw[~other]
+        if raw.empty:
+            raise NoPredictions(f"no predictions of {selection.model!r} version "
+                                f"{reference.version} in the selected log")
+    return log_frame(raw, reference.names), run, notes
 
 
-def monitor_model(model: str, window: str | int = DEFAULT_WINDOW) -> MonitorResult:
-    """Summarise the champion's prediction log in the lab's store."""
+def monitor_model(model: str, window: str | int = DEFAULT_WINDOW, run: str | None = None,
+                  since: datetime | None = None, until: datetime | None = None
+                  ) -> MonitorResult:
+    """Summarise the champion's predictions of one run (the newest unless named), or of a
+    time range (event times), against its reference."""
     reference = build_reference(model)
-    return summarize(reference, _log(model, reference), window)
+    log, run, notes = _log(LogSelection(model, run, since, until), reference)
+    result = summarize(reference, log, window)
+    result.run = run
+    result.notes.extend(notes)
+    return result
 
 
-def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_WINDOW):
+def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_WINDOW,
+                            run: str | None = None):
     """The full Evidently report of window ``index`` as HTML (cached in the lab home)."""
     from lab.config import get_settings
     from lab.monitor.core import split
     from lab.monitor.evidently_report import SCORE, TARGET, full_report
 
     reference = build_reference(model)
-    log = _log(model, reference)
+    log, run, _notes = _log(LogSelection(model, run), reference)
     windows = split(log, parse_window(window))
     if not 0 <= index < len(windows):
         raise IndexError(f"window {index} does not exist; there are {len(windows)} "
@@ -53,7 +103,7 @@ def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_
     categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
     for name in numeric:
         win[name] = win[name].astype(float)
-    key = f"{model}|{reference.version}|{window}|{index}|{len(win)}|{win['label'].notna().sum()}"
+    key = f"{model}|{reference.version}|{run}|{window}|{index}|{len(win)}|{win['label'].notna().sum()}"
     return full_report(ref, win, numeric, categorical, get_settings().home_dir / "reports", key)
 
 

@@ -31,6 +31,7 @@ class MonitorResult:
     suspects: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
     truth: list[dict[str, Any]] | None = None
+    run: str | None = None
 
     @property
     def alert(self) -> str:
@@ -45,6 +46,7 @@ class MonitorResult:
         out = {
             "schema_version": SCHEMA_VERSION,
             "model": {"name": self.model, "version": self.version, "threshold": self.threshold},
+            "run": self.run,
             "window": self.window,
             "reference": self.reference,
             "summary": {"alert": self.alert, "windows": len(self.windows),
