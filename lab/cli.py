@@ -33,6 +33,36 @@ SeedOpt = Annotated[int, typer.Option(help="Seed of every random component.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
+WorkspaceOpt = Annotated[str | None, typer.Option(
+    "--workspace", "-w", envvar="LAB_WORKSPACE",
+    help="Your workspace: its own models, runs and attempts (default: 'default').")]
+
+
+@app.callback()
+def main(workspace: WorkspaceOpt = None) -> None:
+    """Driftlab: train, serve, drift, monitor, diagnose, grade."""
+    import os
+
+    from lab.config import get_settings
+    from lab.workspace import WorkspaceError, validate
+
+    if workspace is not None:
+        try:
+            os.environ["LAB_WORKSPACE"] = validate(workspace)
+        except WorkspaceError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        get_settings.cache_clear()
+
+
+def model_of(spec) -> str:
+    """The scenario's model in the current workspace."""
+    from lab.config import get_settings
+    from lab.workspace import model_name
+
+    return model_name(spec.id, get_settings().workspace)
+
+
 def friendly_errors(fn: Callable) -> Callable:
     """Known user errors print one clear message and exit 2, never a traceback."""
 
@@ -173,8 +203,11 @@ def traffic(scenario: ScenarioArg,
             "http://127.0.0.1:8000",
             rows: Annotated[int | None, typer.Option(min=1, help="Production rows.")] = None,
             seed: SeedOpt = 0,
-            concurrency: Annotated[int, typer.Option(min=1, max=256)] = 8,
-            batch: Annotated[int, typer.Option(min=1, max=1000, help="Records a request.")] = 1,
+            concurrency: Annotated[int, typer.Option(min=1, max=256)] = 4,
+            batch: Annotated[int, typer.Option(min=1, max=1000, help="Records a request "
+                                               "(1: one record a request).")] = 200,
+            run: Annotated[str | None, typer.Option(help="Add to this prediction run "
+                                                    "(default: a new run).")] = None,
             all_labels: Annotated[bool, typer.Option(help="Also send the labels still "
                                                      "inside the label delay.")] = False,
             reveal: Annotated[bool, typer.Option(help="Print the truth record.")] = False,
@@ -193,7 +226,8 @@ def traffic(scenario: ScenarioArg,
                         "`driftlab serve`") from None
     with rows_progress(quiet=as_json) as progress:
         report = send_traffic(spec, url, rows=rows, seed=seed, concurrency=concurrency,
-                              batch_size=batch, all_labels=all_labels, progress=progress)
+                              batch_size=batch, all_labels=all_labels, progress=progress,
+                              model=model_of(spec), run=run)
     summary = report.summary(reveal=reveal)
     print_json(summary) if as_json else print_traffic(summary)
 
@@ -218,8 +252,9 @@ def run(scenario: ScenarioArg, seed: SeedOpt = 0,
     if as_json:
         print_json(summary)
         return
-    out.print(f"[bold]{spec.id}[/]: model v{result.version}"
-              + (" (trained now)" if result.trained else ""), highlight=False)
+    out.print(f"[bold]{result.model}[/]: model v{result.version}"
+              + (" (trained now)" if result.trained else "") + f", run {result.run}",
+              highlight=False)
     print_traffic(summary["traffic"])
     print_monitoring(summary["monitoring"])
     if reveal:
@@ -228,14 +263,20 @@ def run(scenario: ScenarioArg, seed: SeedOpt = 0,
 
 @contextmanager
 def rows_progress(quiet: bool = False):
-    """A progress bar over rows sent; yields the (done, total) callback."""
+    """A progress bar over rows sent, labelled with the stream's date; yields the callback."""
     if quiet:
         yield None
         return
-    columns = (TextColumn("traffic"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("traffic", total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+        def show(p) -> None:
+            progress.update(task, completed=p.done, total=p.total,
+                            description=f"production at {p.stream_time:%a %d %b %H:%M}")
+
+        yield show
 
 
 def print_traffic(s: dict[str, Any]) -> None:
@@ -261,22 +302,30 @@ def monitor(scenario: ScenarioArg,
             = None,
             reveal: Annotated[bool, typer.Option(help="Add the truth (assumes the traffic "
                                                  "was sent with --seed).")] = False,
+            run: Annotated[str | None, typer.Option(help="The prediction run (default: the "
+                                                    "newest; see `driftlab runs`).")] = None,
+            since: Annotated[str | None, typer.Option(help="Instead of a run: predictions "
+                                                      "from this event time on (ISO date).")]
+            = None,
+            until: Annotated[str | None, typer.Option(help="... and before this one.")] = None,
             seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
-    """Compare each window of the prediction log with the reference; alerts and suspects."""
+    """Compare each window of a prediction run with the reference; alerts and suspects."""
     from lab import monitor as mon
     from lab.monitor.plots import timeline_html, timeline_png
     from lab.scenario import load_scenario
     from lab.tracking import NoChampion
 
     spec = load_scenario(scenario)
+    name = model_of(spec)
     try:
         mon.parse_window(window)
-        result = mon.monitor_model(spec.model_name, window)
+        result = mon.monitor_model(name, window, run=run, since=_moment(since, "--since"),
+                                   until=_moment(until, "--until"))
+    except mon.NoPredictions as exc:
+        raise UserError(f"{exc}: send traffic first (`driftlab traffic` or `driftlab run`), "
+                        "or pick a run from `driftlab runs`") from None
     except (ValueError, NoChampion) as exc:
         raise UserError(str(exc)) from None
-    if not result.windows:
-        raise UserError(f"no predictions of {spec.model_name!r} are logged yet: send traffic "
-                        "first (`driftlab traffic` or `driftlab run`)")
     data = result.to_dict()
     if reveal:
         data["truth"] = mon.truth_for(spec, sum(w["rows"] for w in result.windows), seed)
@@ -286,7 +335,7 @@ def monitor(scenario: ScenarioArg,
         err.print(f"timeline: {timeline_png(data, png)}")
     if evidently is not None:
         try:
-            path = mon.evidently_window_report(spec.model_name, evidently, window)
+            path = mon.evidently_window_report(name, evidently, window, run=result.run)
         except IndexError as exc:
             raise UserError(str(exc)) from None
         err.print(f"Evidently report: {path}")
@@ -296,6 +345,72 @@ def monitor(scenario: ScenarioArg,
     print_monitoring(data)
     if reveal:
         print_truth(data["truth"])
+
+
+def _moment(text: str | None, option: str):
+    from datetime import datetime
+
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option}: {text!r} is not an ISO date or time (e.g. 2026-02-03 or "
+                        "2026-02-03T12:00)") from None
+
+
+@app.command()
+@friendly_errors
+def runs(model: Annotated[str | None, typer.Option(help="Only this model (default: all).")]
+         = None, as_json: JsonOpt = False) -> None:
+    """List the prediction runs kept in the store, newest first."""
+    from lab.config import get_settings
+    from lab.serve.store import PredictionStore
+
+    store = PredictionStore(get_settings().prediction_store_url)
+    try:
+        rows = store.runs(model)
+    finally:
+        store.dispose()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("run", "model", "versions", "predictions", "labelled", "first event",
+                  "last event", "sent", title="prediction runs")
+    for r in rows:
+        table.add_row(r["run"] or "(none)", r["model"], ", ".join(map(str, r["versions"])),
+                      f"{r['predictions']:,}", f"{r['labelled']:,}", str(r["first_event"])[:16],
+                      str(r["last_event"])[:16], str(r["first_received"])[:16])
+    out.print(table)
+
+
+@app.command()
+@friendly_errors
+def prune(model: Annotated[str, typer.Option(help="The model whose predictions to delete.")],
+          before: Annotated[str | None, typer.Option(help="Predictions received before this "
+                                                     "date or time (ISO).")] = None,
+          run: Annotated[str | None, typer.Option(help="Only this run.")] = None,
+          yes: Annotated[bool, typer.Option("--yes", help="Delete; without it, only say "
+                                            "what would be deleted.")] = False) -> None:
+    """Delete acknowledged predictions, explicitly: says what it deletes, asks for --yes."""
+    from lab.config import get_settings
+    from lab.serve.store import PredictionStore
+
+    if before is None and run is None:
+        raise UserError("say what to delete: --before DATE and/or --run RUN")
+    moment = _moment(before, "--before")
+    store = PredictionStore(get_settings().prediction_store_url)
+    try:
+        what = f"predictions of {model!r}" + (f" in run {run!r}" if run else "") + (
+            f" received before {moment:%Y-%m-%d %H:%M}" if moment else "")
+        count = store.prune(model, before=moment, run=run, execute=yes)
+    finally:
+        store.dispose()
+    if yes:
+        out.print(f"deleted {count:,} {what}", highlight=False, markup=False)
+    else:
+        out.print(f"would delete {count:,} {what}; run again with --yes to delete them",
+                  highlight=False, markup=False)
 
 
 @app.command()
@@ -376,7 +491,7 @@ def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] 
     from lab.train import STEPS, train
 
     first = list_scenarios()[0]
-    if tracking.champion_version(first.model_name) is None:
+    if tracking.champion_version(model_of(first)) is None:
         out.print(f"training the first scenario, [bold]{first.id}[/]", highlight=False)
         with steps_progress(STEPS) as progress:
             print_train_summary(train(first, progress=progress))

@@ -13,9 +13,9 @@ import pandas as pd
 from lab.monitor.core import DEFAULT_WINDOW, MonitorResult, log_frame, parse_window, summarize
 from lab.monitor.reference import Reference, build_reference
 
-__all__ = ["DEFAULT_WINDOW", "LogSelection", "MonitorResult", "NoPredictions", "Reference", "build_reference",
-           "evidently_window_report", "log_frame", "monitor_model", "parse_window", "summarize",
-           "truth_for"]
+__all__ = ["DEFAULT_WINDOW", "LogSelection", "MonitorResult", "NoPredictions", "Reference",
+           "build_reference", "evidently_window_report", "log_frame", "monitor_model",
+           "parse_window", "summarize", "truth_for"]
 
 
 class NoPredictions(LookupError):
@@ -103,7 +103,8 @@ def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_
     categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
     for name in numeric:
         win[name] = win[name].astype(float)
-    key = f"{model}|{reference.version}|{run}|{window}|{index}|{len(win)}|{win['label'].notna().sum()}"
+    labelled = int(win["label"].notna().sum())
+    key = f"{model}|{reference.version}|{run}|{window}|{index}|{len(win)}|{labelled}"
     return full_report(ref, win, numeric, categorical, get_settings().home_dir / "reports", key)
 
 
