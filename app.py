@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from lab.ui import workspace
 from lab.ui.pages import catalogue, progress, scenario
+from lab.ui.session import keep_inputs
 
 st.set_page_config(page_title="Driftlab", layout="wide")
 pages = {
@@ -11,4 +13,11 @@ pages = {
     "progress": st.Page(progress.page, title="Progress", url_path="progress"),
 }
 st.session_state["app_pages"] = pages
-st.navigation(list(pages.values())).run()
+navigation = st.navigation(list(pages.values()))
+keep_inputs()
+name = workspace.current()
+if name is None:
+    workspace.welcome()
+else:
+    workspace.sidebar(name)
+    navigation.run()

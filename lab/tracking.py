@@ -20,6 +20,9 @@ from lab.config import Settings, ensure_home, get_settings, remember_lab_uri
 CHAMPION = "champion"
 CARD = "driftlab.json"
 SCENARIO_TAG = "driftlab.scenario"
+# The operating threshold a candidate deployed, on the model version it was chosen for;
+# the card keeps the training-time choice beside it.
+THRESHOLD_TAG = "driftlab.threshold"
 
 
 def _mlflow():
@@ -154,8 +157,38 @@ def load_champion(name: str, alias: str = CHAMPION,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pipeline = mlflow.sklearn.load_model(f"models:/{name}@{alias}")
-    card = mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}")
+    card = _with_deployed_threshold(mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}"),
+                                    mv.tags)
     return Champion(name, int(mv.version), mv.run_id, pipeline, card)
+
+
+def _with_deployed_threshold(card: dict[str, Any], tags: dict[str, str] | None
+                             ) -> dict[str, Any]:
+    deployed = (tags or {}).get(THRESHOLD_TAG)
+    if deployed is None:
+        return card
+    threshold = {**card["threshold"], "trained": card["threshold"]["threshold"],
+                 "threshold": float(deployed)}
+    return {**card, "threshold": threshold}
+
+
+def set_threshold(name: str, threshold: float, alias: str = CHAMPION,
+                  settings: Settings | None = None) -> int:
+    """Deploy an operating threshold for the version behind ``alias``; returns the version.
+    Servers apply it when they next load the model (``POST /models/{name}/reload``)."""
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    configure(settings)
+    mlflow = _mlflow()
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.MlflowClient()
+    try:
+        mv = client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        raise NoChampion(f"model {name!r} has no @{alias}") from None
+    client.set_model_version_tag(name, mv.version, THRESHOLD_TAG, repr(float(threshold)))
+    return int(mv.version)
 
 
 def load_champion_card(name: str, alias: str = CHAMPION,
@@ -169,7 +202,8 @@ def load_champion_card(name: str, alias: str = CHAMPION,
         mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
     except MlflowException:
         raise NoChampion(f"model {name!r} has no @{alias}") from None
-    card = mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}")
+    card = _with_deployed_threshold(mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}"),
+                                    mv.tags)
     return {**card, "version": int(mv.version), "run_id": mv.run_id}
 
 

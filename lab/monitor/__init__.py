@@ -15,7 +15,7 @@ from lab.monitor.reference import Reference, build_reference
 
 __all__ = ["DEFAULT_WINDOW", "LogSelection", "MonitorResult", "NoPredictions", "Reference",
            "build_reference", "evidently_window_report", "log_frame", "monitor_model",
-           "parse_window", "summarize", "truth_for"]
+           "parse_window", "run_log", "summarize", "truth_for"]
 
 
 class NoPredictions(LookupError):
@@ -77,6 +77,14 @@ def monitor_model(model: str, window: str | int = DEFAULT_WINDOW, run: str | Non
     result.run = run
     result.notes.extend(notes)
     return result
+
+
+def run_log(model: str, run: str | None = None) -> tuple[Reference, pd.DataFrame]:
+    """The champion's reference and the log of one run (the newest by default), for views
+    that look closer than the summary: a window's suspects, a what-if threshold."""
+    reference = build_reference(model)
+    log, _run, _notes = _log(LogSelection(model, run), reference)
+    return reference, log
 
 
 def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_WINDOW,

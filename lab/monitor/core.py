@@ -213,9 +213,15 @@ def _suspects(reference: Reference, log: pd.DataFrame,
     flagged = [w for w in windows if w["alert"] != alerts.OK]
     if flagged:
         start = pd.Timestamp(flagged[0]["start"])
-        part = log[log["event_time"] >= start]
-    else:
-        part = log
+        return suspects_of(reference, log[log["event_time"] >= start])
+    return suspects_of(reference, log)
+
+
+def suspects_of(reference: Reference, part: pd.DataFrame) -> list[dict[str, Any]]:
+    """Features ranked by how likely they sit behind a change in ``part`` of the log
+    (a window, or everything since the first alert)."""
+    if part.empty:
+        return []
     effects = features_health(reference, part, reference.matched(part))
     labelled = part["label"].notna().to_numpy()
     residual = None

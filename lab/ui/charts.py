@@ -8,6 +8,13 @@ import plotly.graph_objects as go
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_curve
 
+# One colour per series on every chart of every scenario.
+COLOURS = {"precision": "#1f77b4", "recall": "#ff7f0e", "cost": "#6a3d9a",
+           "alert_rate": "#2ca02c", "rows": "#90a4ae", "threshold": "#c62828",
+           "capacity": "#455a64", "curve": "#1f77b4", "diagonal": "#9e9e9e"}
+# Below the plot, so a legend never covers an axis or a curve.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0}
+
 
 def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320,
@@ -15,12 +22,20 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     return fig
 
 
+def _with_legend(fig: go.Figure, height: int = 380) -> go.Figure:
+    fig.update_layout(showlegend=True, legend=LEGEND_BELOW, height=height,
+                      margin={"t": 40, "b": 90, "l": 50, "r": 50})
+    return fig
+
+
 def pr_curve(y, scores, threshold: float) -> go.Figure:
     precision, recall, thresholds = precision_recall_curve(y, scores)
-    fig = go.Figure(go.Scatter(x=recall, y=precision, mode="lines", name="PR"))
+    fig = go.Figure(go.Scatter(x=recall, y=precision, mode="lines", name="PR",
+                               line={"color": COLOURS["curve"]}))
     i = min(int(np.searchsorted(thresholds, threshold)), len(thresholds) - 1)
     fig.add_trace(go.Scatter(x=[recall[i]], y=[precision[i]], mode="markers",
-                             marker={"size": 11, "color": "crimson"}, name="your threshold"))
+                             marker={"size": 11, "color": COLOURS["threshold"]},
+                             name="your threshold"))
     return _layout(fig, "Precision-recall", "recall", "precision")
 
 
@@ -47,18 +62,26 @@ def confusion(y, scores, threshold: float) -> go.Figure:
     return _layout(fig, "Confusion matrix", "", "")
 
 
-def operating_curve(curve: pd.DataFrame, threshold: float) -> go.Figure:
+def operating_curve(curve: pd.DataFrame, threshold: float, capacity: float | None = None,
+                    title: str = "Threshold trade-off (validation)") -> go.Figure:
     fig = go.Figure()
     for column in ("precision", "recall"):
-        fig.add_trace(go.Scatter(x=curve["threshold"], y=curve[column], name=column))
+        fig.add_trace(go.Scatter(x=curve["threshold"], y=curve[column], name=column,
+                                 line={"color": COLOURS[column]}))
     fig.add_trace(go.Scatter(x=curve["threshold"], y=curve["cost_per_day"], name="cost per day",
-                             yaxis="y2", line={"dash": "dot"}))
-    fig.add_vline(x=threshold, line_color="crimson")
+                             yaxis="y2", line={"dash": "dot", "color": COLOURS["cost"]}))
+    if capacity:
+        # Thresholds below this one alert more rows than the reviewers can handle.
+        over = curve.loc[curve["alerts_per_day"] > capacity, "threshold"]
+        if not over.empty:
+            fig.add_vrect(x0=0, x1=float(over.max()), fillcolor=COLOURS["capacity"],
+                          opacity=0.08, line_width=0,
+                          annotation_text="over capacity", annotation_position="top left")
+    fig.add_vline(x=threshold, line_color=COLOURS["threshold"])
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "cost per day"},
-                      showlegend=True, legend={"orientation": "h"})
-    fig = _layout(fig, "Threshold trade-off (validation)", "threshold", "precision / recall")
-    fig.update_layout(showlegend=True)
-    return fig
+                      xaxis_range=[0, 1])
+    fig = _layout(fig, title, "threshold", "precision / recall")
+    return _with_legend(fig)
 
 
 def feature_effects(window: dict) -> go.Figure:
@@ -72,19 +95,48 @@ def feature_effects(window: dict) -> go.Figure:
 
 
 def progress_over_time(attempts: pd.DataFrame) -> go.Figure:
+    """Scores by attempt number (not clock time: one attempt would show milliseconds)."""
     fig = go.Figure()
-    for scenario, part in attempts.groupby("scenario"):
-        fig.add_trace(go.Scatter(x=part["at"], y=part["total"], mode="lines+markers",
-                                 name=scenario))
-    fig = _layout(fig, "Scores over time", "attempt", "score")
-    fig.update_layout(showlegend=True, yaxis_range=[0, 105])
-    return fig
+    ordered = attempts.sort_values("at").reset_index(drop=True)
+    ordered["n"] = ordered.index + 1
+    for scenario, part in ordered.groupby("scenario"):
+        fig.add_trace(go.Scatter(
+            x=part["n"], y=part["total"], mode="lines+markers", name=scenario,
+            customdata=part["at"].dt.strftime("%d %b %H:%M"),
+            hovertemplate="attempt %{x} · %{customdata}<br>score %{y:.0f}<extra></extra>"))
+    fig = _layout(fig, "Scores over your attempts", "attempt", "score")
+    fig.update_xaxes(tickmode="linear", tick0=1, dtick=1, range=[0.5, len(ordered) + 0.5])
+    fig.update_layout(yaxis_range=[0, 105])
+    return _with_legend(fig)
+
+
+def score_colour(score: float | None) -> str:
+    """Red below 50, amber below 80, green from 80: the same bands as the feedback."""
+    if score is None:
+        return "#cfd8dc"
+    return "#c62828" if score < 50 else "#f9a825" if score < 80 else "#2e7d32"
 
 
 def mastery(per_topic: dict[str, float | None]) -> go.Figure:
     topics = list(per_topic)
     values = [per_topic[t] or 0 for t in topics]
     fig = go.Figure(go.Bar(x=values, y=topics, orientation="h",
+                           marker_color=[score_colour(per_topic[t]) for t in topics],
                            text=[f"{v:.0f}" if per_topic[t] is not None else "not tried"
                                  for v, t in zip(values, topics)]))
+    fig.update_xaxes(range=[0, 100])
     return _layout(fig, "Mastery per topic (best score per scenario, averaged)", "score", "")
+
+
+def traffic_so_far(per_day: pd.DataFrame) -> go.Figure:
+    """Rows answered and the alert rate per production day, while the traffic runs."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=per_day["day"], y=per_day["rows"], name="rows answered",
+                         marker_color=COLOURS["rows"]))
+    fig.add_trace(go.Scatter(x=per_day["day"], y=per_day["alert_rate"], name="alert rate",
+                             yaxis="y2", mode="lines+markers",
+                             line={"color": COLOURS["alert_rate"]}))
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "alert rate",
+                              "tickformat": ".0%", "rangemode": "tozero"})
+    fig = _layout(fig, "Production so far, per day", "", "rows")
+    return _with_legend(fig, height=300)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from lab import tracking
 from lab.config import get_settings
 from lab.serve.process import ServerProcess
 
@@ -31,8 +32,12 @@ def start_server() -> ServerProcess:
     return server
 
 
-def deploy(server: ServerProcess, model: str, probes: int = 50) -> Deployment:
-    """Load the current champion into the running server and measure its latency."""
+def deploy(server: ServerProcess, model: str, threshold: float | None = None,
+           probes: int = 50) -> Deployment:
+    """Load the current champion (with the chosen threshold) into the running server and
+    measure its latency."""
+    if threshold is not None:
+        tracking.set_threshold(model, threshold)
     token = get_settings().admin_token
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -47,5 +52,31 @@ def deploy(server: ServerProcess, model: str, probes: int = 50) -> Deployment:
                       float(np.percentile(timings, 50)), float(np.percentile(timings, 99)))
 
 
-def service_stats(url: str, model: str) -> dict[str, Any]:
-    return httpx.get(f"{url}/models/{model}/stats", timeout=30).json()
+
+
+@dataclass
+class Production:
+    """A production run as the page shows it: the traffic report and its monitoring."""
+
+    traffic: Any
+    monitoring: dict[str, Any]
+    seconds: float
+
+
+def run_production(spec, url: str, model: str, rows: int, seed: int, reference_rows: int,
+                   progress=None) -> Production:
+    """Send a new run of production traffic to the served model, then monitor that run."""
+    from lab.monitor import monitor_model
+    from lab.traffic import send_traffic
+
+    started = time.perf_counter()
+    report = send_traffic(spec, url, rows=rows, seed=seed, reference_rows=reference_rows,
+                          model=model, progress=progress)
+    monitoring = monitor_model(model, run=report.run).to_dict()
+    return Production(report, monitoring, time.perf_counter() - started)
+
+
+def run_stats(url: str, model: str, run: str) -> dict[str, Any]:
+    response = httpx.get(f"{url}/models/{model}/stats", params={"run": run}, timeout=30)
+    response.raise_for_status()
+    return response.json()

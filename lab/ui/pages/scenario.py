@@ -2,17 +2,20 @@ import pandas as pd
 import streamlit as st
 
 from lab import tracking
+from lab import workspace as workspaces
 from lab.attempts import AttemptStore, grade_attempt
 from lab.config import get_settings
 from lab.evaluation import operating_curve, point_at
 from lab.grade import Answers
-from lab.monitor import evidently_window_report, monitor_model
+from lab.monitor import evidently_window_report, run_log
+from lab.monitor.core import suspects_of
+from lab.monitor.plots import timeline_figure
 from lab.scenario import ACTIONS, PROBLEM_KINDS, load_scenario
-from lab.serve.store import PredictionStore
-from lab.traffic import send_traffic
 from lab.train import STEPS, train
-from lab.ui import charts
-from lab.ui.flow import deploy, service_stats
+from lab.ui import charts, jobs, monitoring
+from lab.ui import format as fmt
+from lab.ui import workspace as ui_workspace
+from lab.ui.flow import deploy, run_production, run_stats
 from lab.ui.session import model_server
 
 KIND_LABELS = {"covariate": "Covariate shift (the inputs really changed)",
@@ -27,17 +30,18 @@ def page() -> None:
         st.info("Pick a scenario in the catalogue first.")
         return
     spec = load_scenario(st.session_state["scenario_id"])
+    model = workspaces.model_name(spec.id, ui_workspace.current())
     settings = lab_settings(spec)
     st.title(spec.title)
     brief(spec)
     trained = train_and_choose(spec, settings)
     if trained is None:
         return
-    deployment = deploy_step(spec)
+    deployment = deploy_step(spec, model)
     if deployment is None:
         return
-    monitoring = production(spec, settings, deployment)
-    if monitoring is None:
+    monitoring_ = production(spec, settings, deployment)
+    if monitoring_ is None:
         return
     result = diagnose(spec, settings)
     if result is not None:
@@ -45,13 +49,16 @@ def page() -> None:
 
 
 def lab_settings(spec) -> dict:
+    defaults = {"scenario_reference_rows": spec.reference_rows,
+                "scenario_production_rows": spec.production_rows, "scenario_seed": 0}
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
     with st.sidebar.expander("Lab settings", expanded=False):
-        reference = st.number_input("Training rows", 1000, 500_000, spec.reference_rows, 1000,
+        reference = st.number_input("Training rows", 1000, 500_000, step=1000,
                                     key="scenario_reference_rows")
-        production_rows = st.number_input("Production rows", 500, 500_000,
-                                          spec.production_rows, 500,
+        production_rows = st.number_input("Production rows", 500, 500_000, step=500,
                                           key="scenario_production_rows")
-        seed = st.number_input("Seed", 0, 10_000, 0, key="scenario_seed")
+        seed = st.number_input("Seed", 0, 10_000, key="scenario_seed")
     return {"reference_rows": int(reference), "production_rows": int(production_rows),
             "seed": int(seed)}
 
@@ -61,55 +68,63 @@ def brief(spec) -> None:
     st.markdown(spec.brief)
     costs = spec.costs
     a, b, c = st.columns(3)
-    a.metric("Cost of a false positive", f"{costs.false_positive:g} {costs.currency}")
-    b.metric("Cost of a false negative", f"{costs.false_negative:g} {costs.currency}")
-    c.metric("Review capacity", f"{costs.review_capacity_per_day} a day"
+    a.metric("Cost of a false positive", fmt.money(costs.false_positive, costs.currency))
+    b.metric("Cost of a false negative", fmt.money(costs.false_negative, costs.currency))
+    c.metric("Review capacity", f"{costs.review_capacity_per_day:,} a day"
              if costs.review_capacity_per_day else "unlimited")
-    st.caption("The system: ticket events → features → a scikit-learn pipeline in MLflow → "
-               "a FastAPI service that scores each ticket → a prediction log → monitoring. "
-               f"True labels arrive {spec.label_delay} after a ticket.")
+    st.caption("The system: events → features → a scikit-learn pipeline in MLflow → "
+               "a FastAPI service that scores each record → a prediction log → monitoring. "
+               f"True labels arrive {fmt.duration(spec.label_delay)} after a record.")
 
 
 def train_and_choose(spec, settings):
     st.header("2. Train & choose a threshold")
-    if st.button("Train the model", key="scenario_train_button"):
+    clicked = st.button("Train the model", key="scenario_train_button",
+                        disabled=jobs.running("scenario_train_job"))
+    if clicked or jobs.running("scenario_train_job"):
+        jobs.start("scenario_train_job", train, scenario=spec, seed=settings["seed"],
+                   rows=settings["reference_rows"], workspace=ui_workspace.current())
         bar = st.progress(0.0, text="starting")
         steps = list(STEPS)
-
-        def progress(step: str) -> None:
-            bar.progress(steps.index(step) / len(steps), text=step)
-
-        st.session_state["scenario_trained"] = train(
-            spec, seed=settings["seed"], rows=settings["reference_rows"], progress=progress)
+        st.session_state["scenario_trained"] = jobs.wait(
+            "scenario_train_job",
+            lambda step: bar.progress(steps.index(step) / len(steps), text=step))
         bar.progress(1.0, text="trained and registered as @champion")
+        for key in ("scenario_deployment", "scenario_production", "scenario_grade"):
+            st.session_state.pop(key, None)
     trained = st.session_state.get("scenario_trained")
     if trained is None:
         return None
-    st.success(f"{trained.model_name} v{trained.version} is the @champion "
+    st.success(f"{trained.model_name} v{trained.version} is your @champion "
                f"({trained.rows:,} rows). Runs: `{tracking.ui_command()}`")
     y_test, s_test = trained.test
     m = trained.test_metrics
     cols = st.columns(4)
     for col, name in zip(cols, ("roc_auc", "pr_auc", "precision", "recall")):
-        col.metric(f"test {name}", f"{m[name]:.3f}")
-    threshold = st.slider("Operating threshold", 0.0, 1.0, float(round(trained.threshold, 3)),
-                          0.005, key="scenario_threshold")
+        col.metric(f"test {name}", fmt.ratio(m[name]))
+    st.session_state.setdefault("scenario_threshold", float(round(trained.threshold, 3)))
+    threshold = st.slider("Operating threshold", 0.0, 1.0, step=0.005,
+                          key="scenario_threshold")
     y_val, s_val = trained.validation
     costs = spec.costs
     per_day = spec.world_.rows_per_day
     point = point_at(y_val, s_val, threshold, costs.false_positive, costs.false_negative,
                      per_day)
     a, b, c, d = st.columns(4)
-    a.metric("precision", f"{point.precision:.3f}")
-    b.metric("recall", f"{point.recall:.3f}")
-    c.metric("alerts a day", f"{point.alerts_per_day:,.0f}")
-    d.metric("expected cost a day", f"{point.cost_per_day:,.0f}",
+    a.metric("precision", fmt.ratio(point.precision))
+    b.metric("recall", fmt.ratio(point.recall))
+    c.metric("alerts a day", fmt.count(point.alerts_per_day))
+    d.metric("expected cost a day", fmt.money(point.cost_per_day, costs.currency),
              delta=f"{point.cost_per_day - trained.operating_point.cost_per_day:+,.0f} vs best",
              delta_color="inverse")
-    if costs.review_capacity_per_day and point.alerts_per_day > costs.review_capacity_per_day:
-        st.warning("This threshold alerts more tickets than the reviewers can handle.")
+    capacity = costs.review_capacity_per_day
+    if capacity and point.alerts_per_day > capacity:
+        st.warning(f"This threshold alerts {point.alerts_per_day:,.0f} a day, "
+                   f"{point.alerts_per_day - capacity:,.0f} more than the reviewers can "
+                   f"handle ({capacity:,}).")
     curve = operating_curve(y_val, s_val, costs.false_positive, costs.false_negative, per_day)
-    st.plotly_chart(charts.operating_curve(curve, threshold), key="scenario_curve")
+    st.plotly_chart(charts.operating_curve(curve, threshold, capacity=capacity),
+                    key="scenario_curve")
     left, right = st.columns(2)
     left.plotly_chart(charts.pr_curve(y_test, s_test, threshold), key="scenario_pr")
     right.plotly_chart(charts.roc(y_test, s_test), key="scenario_roc")
@@ -120,87 +135,126 @@ def train_and_choose(spec, settings):
     return trained
 
 
-def deploy_step(spec):
+def deploy_step(spec, model: str):
     st.header("3. Deploy")
-    if st.button("Deploy behind FastAPI", key="scenario_deploy_button"):
-        with st.spinner("Starting the server and loading the champion..."):
+    clicked = st.button("Deploy behind FastAPI", key="scenario_deploy_button",
+                        disabled=jobs.running("scenario_deploy_job"))
+    if clicked or jobs.running("scenario_deploy_job"):
+        with st.spinner("Starting the server and loading your champion..."):
             server = model_server(str(get_settings().home_dir))
-            st.session_state["scenario_deployment"] = deploy(server, spec.model_name)
+            jobs.start("scenario_deploy_job", _deploy, server=server, model=model,
+                       threshold=float(st.session_state["scenario_threshold"]))
+            st.session_state["scenario_deployment"] = jobs.wait("scenario_deploy_job")
+        st.session_state.pop("scenario_production", None)
     deployment = st.session_state.get("scenario_deployment")
     if deployment is None:
         return None
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     a.metric("model version", deployment.version)
-    b.metric("latency p50", f"{deployment.latency_p50_ms:.1f} ms")
-    c.metric("latency p99", f"{deployment.latency_p99_ms:.1f} ms")
-    st.markdown(f"Serving at `{deployment.url}` · [API docs]({deployment.url}/docs)")
+    b.metric("threshold", f"{deployment.threshold:.3f}")
+    c.metric("latency p50", fmt.ms(deployment.latency_p50_ms))
+    d.metric("latency p99", fmt.ms(deployment.latency_p99_ms))
+    st.markdown(f"Serving `{model}` at `{deployment.url}` · "
+                f"[API docs]({deployment.url}/docs)")
     return deployment
+
+
+def _deploy(server, model: str, threshold: float, progress=None):
+    return deploy(server, model, threshold=threshold)
 
 
 def production(spec, settings, deployment):
     st.header("4. Production")
-    st.caption("Traffic flows with the scenario's hidden fault. Labels arrive after the delay.")
-    if st.button("Send production traffic", key="scenario_traffic_button"):
-        store = PredictionStore(get_settings().prediction_store_url)
-        store.clear(spec.model_name)
-        store.dispose()
-        bar = st.progress(0.0, text="traffic")
-        report = send_traffic(
-            spec, deployment.url, rows=settings["production_rows"], seed=settings["seed"],
-            reference_rows=st.session_state["scenario_trained"].rows,
-            progress=lambda done, total: bar.progress(done / total, text=f"{done:,}/{total:,}"))
-        st.session_state["scenario_traffic"] = report
-        with st.spinner("Monitoring the prediction log..."):
-            st.session_state["scenario_monitor"] = monitor_model(spec.model_name).to_dict()
-    monitoring = st.session_state.get("scenario_monitor")
-    if monitoring is None:
-        return None
-    report = st.session_state["scenario_traffic"]
-    stats = service_stats(deployment.url, spec.model_name)
-    errors = sum(stats["errors_by_status"].values())
-    a, b, c, d = st.columns(4)
-    a.metric("requests", f"{report.requests:,}")
-    b.metric("error rate", f"{errors / max(report.requests, 1):.1%}")
-    c.metric("server p50", f"{stats['latency_ms']['p50']} ms")
-    d.metric("server p99", f"{stats['latency_ms']['p99']} ms")
-    from lab.monitor.plots import timeline_figure
+    st.caption("Traffic flows with the scenario's hidden fault, as a run of its own. Labels "
+               f"arrive {fmt.duration(spec.label_delay)} after each record.")
+    clicked = st.button("Send production traffic", key="scenario_traffic_button",
+                        disabled=jobs.running("scenario_traffic_job"))
+    if clicked or jobs.running("scenario_traffic_job"):
+        jobs.start("scenario_traffic_job", run_production, spec=spec, url=deployment.url,
+                   model=deployment.model, rows=settings["production_rows"],
+                   seed=settings["seed"],
+                   reference_rows=st.session_state["scenario_trained"].rows)
+        bar = st.progress(0.0, text="starting the traffic")
+        live = st.empty()
 
-    st.plotly_chart(timeline_figure(monitoring), key="scenario_timeline")
-    windows = monitoring["windows"]
+        def show(p) -> None:
+            bar.progress(p.done / p.total, text=f"production at {fmt.moment(p.stream_time)} · "
+                                                f"{p.done:,} / {p.total:,} rows")
+            live.plotly_chart(charts.traffic_so_far(p.report.per_day(p.done)),
+                              key=f"scenario_live_{p.done}")
+
+        done = jobs.wait("scenario_traffic_job", show)
+        bar.progress(1.0, text=f"{done.traffic.predictions:,} predictions in "
+                               f"{done.seconds:.1f} s, monitored")
+        st.session_state["scenario_production"] = done
+        for key in ("scenario_window", "scenario_runlog", "scenario_grade"):
+            st.session_state.pop(key, None)
+    done = st.session_state.get("scenario_production")
+    if done is None:
+        return None
+    monitoring_view(spec, deployment, done)
+    return done.monitoring
+
+
+def monitoring_view(spec, deployment, done) -> None:
+    report, result = done.traffic, done.monitoring
+    stats = run_stats(deployment.url, deployment.model, report.run)
+    errors = sum(stats["errors_by_status"].values())
+    a, b, c, d, e = st.columns(5)
+    a.metric("predictions", fmt.count(report.predictions))
+    b.metric("error rate", fmt.share(errors / max(report.requests, 1)))
+    c.metric("server p50", fmt.ms(stats["latency_ms"]["p50"]))
+    d.metric("server p99", fmt.ms(stats["latency_ms"]["p99"]))
+    e.metric("alarms", f"{result['summary']['windows_in_alarm']} of "
+                       f"{result['summary']['windows']} days")
+    st.caption(f"Run `{report.run}` · {report.requests:,} requests · client p99 "
+               f"{fmt.ms(report.latency(0.99))}")
+    st.plotly_chart(timeline_figure(result), key="scenario_timeline")
+    windows = result["windows"]
+    st.session_state.setdefault("scenario_window", monitoring.first_alert_index(result))
     index = st.selectbox("Window", [w["index"] for w in windows],
-                         format_func=lambda i: f"{i}: {windows[i]['start'][:16]} "
-                                               f"({windows[i]['alert']})",
-                         key="scenario_window")
+                         format_func=lambda i: monitoring.window_label(windows[i]),
+                         key="scenario_window",
+                         help="Opens on the first window that alerted.")
     window = windows[index]
-    tab_drift, tab_quality, tab_perf, tab_suspects = st.tabs(
-        ["Drift per feature", "Data quality", "Performance", "Suspects"])
+    monitoring.reasons(window)
+    if "scenario_runlog" not in st.session_state:
+        st.session_state["scenario_runlog"] = run_log(deployment.model, report.run)
+    reference, log = st.session_state["scenario_runlog"]
+    rows = monitoring.feature_rows(window)
+    tab_drift, tab_quality, tab_perf, tab_suspects, tab_whatif = st.tabs(
+        ["Drift per feature", "Data quality", "Performance", "Suspects", "What-if threshold"])
     with tab_drift:
         st.plotly_chart(charts.feature_effects(window), key="scenario_effects")
-        st.dataframe(feature_table(window, ("method", "statistic", "effect", "drifted",
-                                            "seasonal")))
+        st.dataframe(monitoring.styled(rows, ["method", "statistic", "effect", "drifted",
+                                              "seasonal"]))
         st.caption("Seasonal (calendar) features are matched, not tested: each window is "
                    "compared with reference rows of the same weekday and hour mix.")
     with tab_quality:
-        st.dataframe(feature_table(window, ("missing_share", "missing_delta", "unseen_share",
-                                            "out_of_range_share", "constant")))
+        st.dataframe(monitoring.styled(rows, ["missing_share", "missing_delta", "unseen_share",
+                                              "out_of_range_share", "constant"]))
     with tab_perf:
-        st.dataframe(pd.DataFrame({"estimated": window["estimated"],
-                                   "realised": window["realised"] or {}}))
-        st.caption(monitoring["notes"][0])
+        st.dataframe(monitoring.performance_table(window).style.format("{:.3f}", na_rep="–"))
+        st.caption(result["notes"][0])
     with tab_suspects:
-        st.dataframe(pd.DataFrame(monitoring["suspects"]))
-    if st.button("Open the full Evidently report for this window", key="scenario_evidently"):
+        left, right = st.columns(2)
+        left.markdown(f"**This window** ({fmt.day(window['start'])})")
+        part = log[(log["event_time"] >= pd.Timestamp(window["start"]))
+                   & (log["event_time"] <= pd.Timestamp(window["end"]))]
+        left.dataframe(monitoring.suspects_table(suspects_of(reference, part)))
+        right.markdown("**The whole run** (from the first alert on)")
+        right.dataframe(monitoring.suspects_table(result["suspects"]))
+    with tab_whatif:
+        first = windows[monitoring.first_alert_index(result)]["start"]
+        monitoring.whatif(log, first, spec.costs, spec.world_.rows_per_day,
+                          deployment.threshold, key="scenario_whatif_threshold")
+    if st.button("Open the full Evidently report for this window",
+                 key="scenario_evidently_button"):
         with st.spinner("Evidently is computing the report..."):
-            path = evidently_window_report(spec.model_name, index)
+            path = evidently_window_report(deployment.model, index, run=report.run)
         st.download_button("Download the report", path.read_bytes(), file_name=path.name,
                            mime="text/html", key="scenario_evidently_download")
-        st.components.v1.html(path.read_text(), height=700, scrolling=True)
-    return monitoring
-
-
-def feature_table(window: dict, columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({name: {c: f.get(c) for c in columns}
-                         for name, f in window["features"].items()}).T
+        st.iframe(path, height=900)
 
 
 def diagnose(spec, settings):
