@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 from sklearn.isotonic import IsotonicRegression
+from threadpoolctl import threadpool_limits
 
 from lab import tracking
 from lab.data import world_reference
@@ -108,6 +109,13 @@ def build_reference(model: str) -> Reference:
 
 @lru_cache(maxsize=8)
 def _build(model: str, version: int, _store: str) -> Reference:
+    # One OpenMP thread: on a host shared by several candidates, scoring with threads that
+    # spin against each other is many times slower than scoring with one.
+    with threadpool_limits(limits=1):
+        return _build_reference(model, version)
+
+
+def _build_reference(model: str, version: int) -> Reference:
     champion = tracking.load_champion(model)
     card = champion.card
     world = make_world(card["world"]["kind"], **card["world"]["params"])
