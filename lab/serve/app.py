@@ -9,12 +9,24 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from lab.config import Settings, ensure_home, get_settings
 from lab.serve import routes_models, routes_system
-from lab.serve.errors import field_errors
+from lab.serve.errors import (
+    CatchAll,
+    RequestError,
+    as_detail,
+    count_error,
+    field_errors,
+    log,
+    model_of,
+)
 from lab.serve.registry import Registry
+from lab.serve.schemas import Feedback
 from lab.serve.state import ServerState
 from lab.serve.store import PredictionStore, Writer
 
@@ -25,7 +37,8 @@ Serves the `@champion` version of every registered Driftlab scenario model.
   (`{"batch": [{"features": {...}}, ...]}`, at most 1000); every acknowledged prediction is
   committed to the prediction store before the response is sent.
 * `POST /models/{name}/feedback` attaches true labels to predictions by request id.
-* Invalid requests get a 4xx whose `detail` lists each `field` with its `reason`.
+* Invalid requests get a 4xx whose `detail` lists each `field` with its `reason`; so does an
+  unexpected server error (500).
 """
 
 
@@ -39,8 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = PredictionStore(settings.prediction_store_url)
         registry = Registry(settings)
         registry.load_all()
-        state = ServerState(settings, registry, store, Writer(store),
-                            generations=store.reload_generations())
+        state = ServerState(settings, registry, store, Writer(store))
+        state.generations = store.reload_generations(state.scope)
         app.state.lab = state
         poller = asyncio.create_task(state.follow_reloads())
         try:
@@ -50,16 +63,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.writer.close()
             store.dispose()
 
-    app = FastAPI(title="Driftlab model server", version="1", description=DESCRIPTION,
-                  lifespan=lifespan)
+    # FastAPIOffline serves Swagger UI's and ReDoc's assets from this server: /docs works
+    # on a machine with no network.
+    app = FastAPIOffline(title="Driftlab model server", version="1", description=DESCRIPTION,
+                         lifespan=lifespan)
     app.include_router(routes_system.router)
     app.include_router(routes_models.router)
+    app.add_middleware(CatchAll)
 
     app.openapi = lambda: openapi_with_models(app)
 
+    def refuse(request: Request, status: int, detail: list[dict[str, str]],
+               headers: dict[str, str] | None = None) -> JSONResponse:
+        count_error(request.app, model_of(request.url.path), status, detail)
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+    @app.exception_handler(RequestError)
+    async def _refused(request: Request, exc: RequestError) -> JSONResponse:
+        return refuse(request, exc.status, exc.detail, exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": field_errors(exc.errors())}, status_code=422)
+        return refuse(request, 422, field_errors(exc.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        # Starlette's own (no such route, method not allowed) in the same format.
+        return JSONResponse({"detail": as_detail(exc.status_code, exc.detail)},
+                            status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        log.warning("client disconnected before sending the whole body: %s %s",
+                    request.method, request.url.path)
+        return Response(status_code=400)  # nobody is listening; one log line is enough
 
     return app
 
@@ -72,10 +109,15 @@ def openapi_with_models(app: FastAPI) -> dict:
     """
     doc = get_openapi(title=app.title, version=app.version, description=app.description,
                       routes=app.routes)
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    # Feedback is validated from raw bytes too (after its content type and size are checked).
+    components["Feedback"] = Feedback.model_json_schema(
+        ref_template="#/components/schemas/{model}")
+    for label, schema in components["Feedback"].pop("$defs", {}).items():
+        components.setdefault(label, schema)
     state = getattr(app.state, "lab", None)
     if state is None:
         return doc
-    components = doc.setdefault("components", {}).setdefault("schemas", {})
     refs = []
     for name in state.registry.names():
         adapter = state.registry.get(name).request

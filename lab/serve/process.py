@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,10 +33,21 @@ def server_env(settings: Settings, workers: int) -> dict[str, str]:
         env["LAB_STORE_URL"] = settings.store_url
     if settings.admin_token:
         env["LAB_ADMIN_TOKEN"] = settings.admin_token
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     if workers > 1:
-        metrics_dir = Path(tempfile.mkdtemp(prefix="driftlab-prom-"))
+        metrics_dir = Path(tempfile.mkdtemp(prefix=METRICS_PREFIX))
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     return env
+
+
+METRICS_PREFIX = "driftlab-prom-"
+
+
+def remove_metrics_dir(env: dict[str, str]) -> None:
+    """Delete the metrics folder ``server_env`` made, once its server has stopped."""
+    folder = env.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and Path(folder).name.startswith(METRICS_PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def uvicorn_command(host: str, port: int, workers: int) -> list[str]:
@@ -58,6 +70,7 @@ class ServerProcess:
         self.startup_timeout = startup_timeout
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
+        self.env: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -65,12 +78,14 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.env = server_env(self.settings, self.workers)
         self.proc = subprocess.Popen(uvicorn_command(self.host, self.port, self.workers),
-                                     env=server_env(self.settings, self.workers),
+                                     env=self.env,
                                      stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.stop()  # nothing to stop but its metrics folder
                 raise RuntimeError(f"the server exited with code {self.proc.returncode}"
                                    + (f"; see {self.log_path}" if self.log_path else ""))
             try:
@@ -84,14 +99,14 @@ class ServerProcess:
                            f"{self.startup_timeout:.0f} s")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, sig)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        remove_metrics_dir(self.env)
 
     def kill(self) -> None:
         """SIGKILL the whole server (all workers), as a crash would."""

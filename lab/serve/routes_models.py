@@ -10,15 +10,17 @@ from functools import partial
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from lab.serve import metrics
-from lab.serve.errors import field_errors
+from lab.serve.errors import RequestError, field_errors
 from lab.serve.schemas import (
+    ID_PATTERN,
     MAX_BATCH,
+    MAX_BODY_BYTES,
     ONE_OR_BATCH,
     BatchResponse,
     ErrorResponse,
@@ -27,18 +29,34 @@ from lab.serve.schemas import (
     PredictResponse,
     Stats,
 )
-from lab.serve.scoring import SMALL_BATCH
-from lab.serve.state import ServerState, State
-from lab.serve.store import PredictionStore
+from lab.serve.scoring import SMALL_BATCH, OutOfRange
+from lab.serve.state import State
+from lab.serve.store import PredictionStore, RequestIdConflict
 from lab.tracking import NoChampion
 
 router = APIRouter(prefix="/models", tags=["models"])
 log = logging.getLogger("driftlab.serve")
 
-ERRORS = {404: {"model": ErrorResponse, "description": "No such model is served."},
-          413: {"model": ErrorResponse, "description": f"A batch over {MAX_BATCH} items."},
-          422: {"model": ErrorResponse, "description": "A field is missing, unknown, or of "
-                                                      "the wrong type."}}
+_WHY = {
+    400: "The body is not valid JSON.",
+    401: "The admin token is missing or wrong (only when the server has one).",
+    404: "No such model is served.",
+    409: "A request id is already stored for another model.",
+    413: f"A body over {MAX_BODY_BYTES} bytes, or a batch over {MAX_BATCH} items.",
+    415: "The body is not sent as application/json.",
+    422: "A field is missing, unknown, of the wrong type, too long, or out of range.",
+    500: "An unexpected server error (logged and counted).",
+    503: "The prediction store could not commit; nothing was logged, retry.",
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can return (500 on every route)."""
+    return {code: {"model": ErrorResponse, "description": _WHY[code]}
+            for code in sorted({*codes, 500})}
+
+
+FEEDBACK = TypeAdapter(Feedback)
 
 
 def json_response(data: Any, status_code: int = 200) -> Response:
@@ -57,13 +75,38 @@ def _naive(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-@router.get("", summary="The served models and their versions")
+async def read_json_body(request: Request) -> bytes:
+    """The body, refused before it is read when it is not JSON or is too large."""
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    if media != "application/json":
+        raise RequestError(415, "content-type", "send the body as application/json; got "
+                           f"{content_type or 'no content type'!r}")
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise RequestError(400, "content-length", "not a number of bytes")
+        if int(declared) > MAX_BODY_BYTES:
+            # Unread, so the connection cannot be reused: say so rather than drop it.
+            raise RequestError(413, "body", f"{declared} bytes; at most {MAX_BODY_BYTES}",
+                               headers={"connection": "close"})
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise RequestError(413, "body", f"over {MAX_BODY_BYTES} bytes",
+                               headers={"connection": "close"})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.get("", summary="The served models and their versions", responses=responses())
 async def list_models(state: State) -> dict[str, int]:
     return state.registry.versions()
 
 
 @router.get("/{name}", summary="A model: version, threshold, metrics, schema, an example",
-            responses={404: ERRORS[404]})
+            responses=responses(404))
 async def describe(name: str, state: State) -> dict[str, Any]:
     model = state.model(name)
     card = model.card
@@ -76,48 +119,58 @@ async def describe(name: str, state: State) -> dict[str, Any]:
     }
 
 
-def _fail(state: ServerState, name: str, status: int, detail: Any) -> Response:
-    metrics.REQUESTS.labels(name, str(status)).inc()
-    reason = orjson.dumps(detail).decode()[:500]
-    state.writer.submit(partial(PredictionStore.insert_error,
-                                row={"model": name, "status": status, "at": _now(),
-                                     "reason": reason}))
-    return json_response({"detail": detail}, status_code=status)
+def _where(single: bool, index: int, field: str) -> str:
+    return field if single else f"batch[{index}].{field}"
 
 
 @router.post("/{name}/predict", summary="Score one record or a batch",
-             response_model=PredictResponse | BatchResponse, responses=ERRORS)
+             response_model=PredictResponse | BatchResponse,
+             responses=responses(400, 404, 409, 413, 415, 422, 503))
 async def predict(name: str, request: Request, state: State) -> Response:
     started = time.perf_counter()
     model = state.model(name)
-    body = await request.body()
+    body = await read_json_body(request)
     try:
         parsed = model.request.validate_json(body)
     except ValidationError as exc:
         errors = exc.errors()
         too_long = any(e["type"] == "too_long" and e["loc"][:1] == ("batch",) for e in errors)
         if any(e["type"] == "json_invalid" for e in errors):
-            return _fail(state, name, 400, [{"field": "body", "reason": "not valid JSON"}])
-        return _fail(state, name, 413 if too_long else 422, field_errors(errors))
+            raise RequestError(400, "body", "not valid JSON") from None
+        raise RequestError(413 if too_long else 422, field_errors(errors)) from None
     single = "features" in parsed
     if single == ("batch" in parsed):
-        return _fail(state, name, 422, [{"field": "body", "reason": ONE_OR_BATCH}])
+        raise RequestError(422, "body", ONE_OR_BATCH)
 
     items = [parsed] if single else parsed["batch"]
+    client_ids: dict[str, int] = {}
+    for i, item in enumerate(items):
+        rid = item.get("request_id")
+        if rid is not None:
+            if rid in client_ids:
+                raise RequestError(422, _where(single, i, "request_id"),
+                                   f"repeats batch[{client_ids[rid]}].request_id")
+            client_ids[rid] = i
     records = [item["features"] for item in items]
-    if len(records) > SMALL_BATCH:
-        scores = await run_in_threadpool(model.scorer.scores, records)
-    else:
-        scores = model.scorer.scores(records)
+    try:
+        if len(records) > SMALL_BATCH:
+            scores = await run_in_threadpool(model.scorer.scores, records)
+        else:
+            scores = model.scorer.scores(records)
+    except OutOfRange as exc:
+        raise RequestError(422, _where(single, exc.index, f"features.{exc.field}"),
+                           "too large in magnitude for this model to score") from None
     threshold = model.threshold
     received = _now()
     latency_ms = (time.perf_counter() - started) * 1000
+    run = parsed.get("run", "")
     rows, out = [], []
     for item, record, score in zip(items, records, scores):
-        rid = os.urandom(16).hex()  # 128 random bits, as uuid4 has, at a fifth of its cost
+        # 128 random bits, as uuid4 has, at a fifth of its cost
+        rid = item.get("request_id") or os.urandom(16).hex()
         decision = int(score >= threshold)
         unseen = model.unseen(record)
-        rows.append({"request_id": rid, "model": name, "version": model.version,
+        rows.append({"request_id": rid, "model": name, "run": run, "version": model.version,
                      "received_at": received,
                      "event_time": _naive(item.get("event_time")) or received,
                      "features": orjson.dumps(record).decode(), "score": float(score),
@@ -125,64 +178,93 @@ async def predict(name: str, request: Request, state: State) -> Response:
                      "unseen": orjson.dumps(unseen).decode() if unseen else None,
                      "label": None, "labelled_at": None})
         out.append({"request_id": rid, "score": float(score), "decision": decision,
-                    "unseen": unseen})
+                    "version": model.version, "replayed": False, "unseen": unseen})
     # Answer only after the commit: whatever the server acknowledges survives a crash.
     try:
-        await state.write(partial(PredictionStore.insert_predictions, rows=rows))
+        stored = await state.write(partial(PredictionStore.record_predictions, model=name,
+                                           rows=rows, client_ids=list(client_ids)))
+    except RequestIdConflict as exc:
+        raise RequestError(409, _where(single, client_ids[exc.request_id], "request_id"),
+                           "already used by another model; choose another id") from None
     except Exception as exc:  # noqa: BLE001 - the store failed: say so, acknowledge nothing
         log.exception("prediction store write failed")
-        return _fail(state, name, 503, [{"field": "store", "reason": "the prediction store "
-                                         f"could not commit ({type(exc).__name__}); nothing "
-                                         "was logged, retry"}])
+        raise RequestError(503, "store", "the prediction store could not commit "
+                           f"({type(exc).__name__}); nothing was logged, retry") from None
 
+    for p in out:  # a retried request id: the stored answer, not today's
+        if p["request_id"] in stored:
+            row = stored[p["request_id"]]
+            p.update(score=row["score"], decision=row["decision"], version=row["version"],
+                     replayed=True, unseen=orjson.loads(row["unseen"]) if row["unseen"] else {})
     metrics.REQUESTS.labels(name, "200").inc()
-    metrics.PREDICTIONS.labels(name).inc(len(rows))
+    metrics.PREDICTIONS.labels(name).inc(len(rows) - len(stored))
     for p in out:
         metrics.SCORES.labels(name).observe(p["score"])
     metrics.LATENCY.labels(name).observe(time.perf_counter() - started)
-    head = {"model": name, "version": model.version, "threshold": threshold}
     if single:
         p = out[0]
-        return json_response({**head, "request_id": p["request_id"], "score": p["score"],
-                               "decision": p["decision"], "unseen_categories": p["unseen"]})
-    return json_response({**head, "predictions": [
-        {"request_id": p["request_id"], "score": p["score"], "decision": p["decision"]}
-        for p in out]})
+        return json_response({"model": name, "version": p["version"], "threshold": threshold,
+                              "request_id": p["request_id"], "score": p["score"],
+                              "decision": p["decision"], "replayed": p["replayed"],
+                              "unseen_categories": p["unseen"]})
+    return json_response({"model": name, "version": model.version, "threshold": threshold,
+                          "predictions": [{k: p[k] for k in ("request_id", "score", "decision",
+                                                             "version", "replayed")}
+                                          for p in out]})
 
 
 @router.post("/{name}/feedback", summary="True labels for predictions, by request id",
-             response_model=FeedbackResponse, responses={404: ERRORS[404], 422: ERRORS[422]})
-async def feedback(name: str, body: Feedback, state: State) -> dict[str, Any]:
+             response_model=FeedbackResponse,
+             responses=responses(400, 404, 413, 415, 422, 503),
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"$ref": "#/components/schemas/Feedback"}}}}})
+async def feedback(name: str, request: Request, state: State) -> dict[str, Any]:
     state.model(name)
-    labels = {item.request_id: item.label for item in body.labels}
-    updated, unknown = await state.write(partial(PredictionStore.apply_labels, model=name,
-                                                 labels=labels, at=_now()))
-    return {"updated": updated, "unknown": unknown}
+    body = await read_json_body(request)
+    try:
+        parsed = FEEDBACK.validate_json(body)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise RequestError(400, "body", "not valid JSON") from None
+        raise RequestError(422, field_errors(exc.errors())) from None
+    labels = {item.request_id: item.label for item in parsed.labels}
+    try:
+        updated, unknown, replaced = await state.write(partial(
+            PredictionStore.apply_labels, model=name, labels=labels, at=_now()))
+    except Exception as exc:  # noqa: BLE001 - the store failed: nothing was labelled
+        log.exception("label write failed")
+        raise RequestError(503, "store", "the prediction store could not commit "
+                           f"({type(exc).__name__}); no label was stored, retry") from None
+    return {"updated": updated, "unknown": unknown, "replaced": replaced}
 
 
 @router.post("/{name}/reload", summary="Load the model's current @champion (admin)",
-             responses={401: {"model": ErrorResponse}, 404: ERRORS[404]})
+             responses=responses(401, 404))
 async def reload(name: str, state: State,
                  authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     token = state.settings.admin_token
     if token and authorization != f"Bearer {token}":
-        raise HTTPException(401, "this route needs 'Authorization: Bearer <LAB_ADMIN_TOKEN>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise RequestError(401, "authorization", "this route needs 'Authorization: Bearer "
+                           "<LAB_ADMIN_TOKEN>'", headers={"WWW-Authenticate": "Bearer"})
     previous = state.registry.get(name)
     try:
         model = await run_in_threadpool(state.registry.reload, name)
     except NoChampion:
-        raise HTTPException(404, f"model {name!r} has no @champion to load") from None
-    # Tell the other workers; this one is already current.
-    await state.write(partial(PredictionStore.bump_reload, model=name))
-    state.generations[name] = (await run_in_threadpool(state.store.reload_generations))[name]
+        raise RequestError(404, "name", f"model {name!r} has no @champion to load") from None
+    # Tell this server's other workers (only those that share its token); this one is current.
+    await state.write(partial(PredictionStore.bump_reload, model=name, scope=state.scope))
+    generations = await run_in_threadpool(state.store.reload_generations, state.scope)
+    state.generations[name] = generations[name]
     return {"model": name, "version": model.version,
             "previous_version": previous.version if previous else None}
 
 
 @router.get("/{name}/stats", summary="Predictions, labels, errors, latency, unseen categories",
-            response_model=Stats, responses={404: ERRORS[404]})
-async def stats(name: str, state: State) -> dict[str, Any]:
+            response_model=Stats, responses=responses(404, 422))
+async def stats(name: str, state: State,
+                run: Annotated[str | None, Query(pattern=ID_PATTERN,
+                                                 description="Count only this run.")] = None
+                ) -> dict[str, Any]:
     model = state.model(name)
-    numbers = await run_in_threadpool(state.store.stats, name)
-    return {"model": name, "version": model.version, **numbers}
+    numbers = await run_in_threadpool(partial(state.store.stats, name, run=run))
+    return {"model": name, "version": model.version, "run": run, **numbers}

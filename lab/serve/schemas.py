@@ -14,6 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 MAX_BATCH = 1000
+MAX_CATEGORY_CHARS = 200   # a category value is a label, not a document
+MAX_BODY_BYTES = 4 * 1024 * 1024  # checked from Content-Length before the body is read
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+RequestId = Annotated[str, Field(pattern=ID_PATTERN, description=(
+    "A client-chosen id (idempotency key): sending it again answers with the stored "
+    "prediction and stores nothing new."))]
+RunId = Annotated[str, Field(pattern=ID_PATTERN, description=(
+    "The traffic run (a walkthrough, an app session, a `driftlab run`) the predictions "
+    "belong to."))]
 ONE_OR_BATCH = (f"send either 'features' (one record) or 'batch' (a list of up to {MAX_BATCH} "
                 "items), not both and not neither")
 EventTime = Annotated[datetime | None, Field(description="When the event happened (monitoring "
@@ -41,6 +50,7 @@ def record_type(model_name: str, features: list[dict[str, Any]]) -> type:
         else:
             cats = ", ".join(f.get("categories", []))
             fields[f["name"]] = Annotated[str | None, Field(strict=True,
+                                                            max_length=MAX_CATEGORY_CHARS,
                                                             description=f"{doc} Known: {cats}.")]
     safe = "".join(part.title() for part in model_name.replace("_", "-").split("-"))
     return _closed(f"{safe}Features", fields)
@@ -53,10 +63,13 @@ def request_adapter(model_name: str, features: list[dict[str, Any]]) -> TypeAdap
     """
     record = record_type(model_name, features)
     item = _closed(f"{record.__name__}Item",
-                   {"features": record, "event_time": NotRequired[EventTime]})
+                   {"features": record, "event_time": NotRequired[EventTime],
+                    "request_id": NotRequired[RequestId]})
     body = _closed(f"{record.__name__}Request", {
         "features": Annotated[record, Field(description="One record to score.")],
         "event_time": EventTime,
+        "request_id": RequestId,
+        "run": RunId,
         "batch": Annotated[list[item], Field(min_length=1, max_length=MAX_BATCH,
                                              description=f"Up to {MAX_BATCH} records.")],
     }, total=False)
@@ -67,6 +80,9 @@ class Prediction(BaseModel):
     request_id: str
     score: float = Field(description="P(positive) from the model.")
     decision: int = Field(description="1 when the score is at or above the threshold.")
+    version: int = Field(description="The model version that scored it.")
+    replayed: bool = Field(default=False, description="True when the request id was already "
+                                                      "stored: this is the stored answer.")
 
 
 class PredictResponse(Prediction):
@@ -100,6 +116,8 @@ class Feedback(_Closed):
 class FeedbackResponse(BaseModel):
     updated: int
     unknown: list[str] = Field(description="Request ids that match no prediction of this model.")
+    replaced: list[str] = Field(default_factory=list, description=(
+        "Request ids whose earlier label this feedback overwrote."))
 
 
 class FieldError(BaseModel):
@@ -108,12 +126,13 @@ class FieldError(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    detail: list[FieldError] | str
+    detail: list[FieldError]
 
 
 class Stats(BaseModel):
     model: str
     version: int
+    run: str | None = Field(default=None, description="The run counted (all runs when null).")
     predictions: int = Field(description="Predictions logged in the store.")
     labelled: int = Field(description="Predictions whose true label has arrived.")
     alerts: int = Field(description="Predictions at or above the threshold.")

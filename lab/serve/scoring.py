@@ -5,7 +5,13 @@ a 3.5 ms prediction in pandas and in scikit-learn's per-call validation and colu
 dispatch (ColumnTransformer, HistGradientBoosting's own internal encoder), not in the
 model. :class:`CompiledScorer` reads the fitted parameters once and applies them with
 plain numpy. It supports the transformers the lab's model registry builds and falls back
-to the Pipeline for anything else; a test checks it against ``predict_proba``.
+to the Pipeline for anything else; a property test checks it against ``predict_proba`` on
+every finite float64.
+
+Where the Pipeline itself cannot score a record (a value so large that scaling overflows to
+infinity, which scikit-learn then refuses; one past float32's range, which a random forest
+refuses; a sum of opposite infinities, which gives NaN), the scorer raises
+:class:`OutOfRange` naming the record and the feature, and the server answers 422.
 """
 
 from __future__ import annotations
@@ -29,8 +35,20 @@ Block = Callable[[dict[str, Any]], np.ndarray]  # columns -> 2-D block of the de
 SMALL_BATCH = 64
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 class Unsupported(Exception):
     pass
+
+
+class OutOfRange(ValueError):
+    """A record the model cannot score: ``index`` in the records, ``field`` the feature."""
+
+    def __init__(self, index: int, field: str, value: Any):
+        self.index, self.field, self.value = index, field, value
+        super().__init__(f"record {index}: {field}={value!r} is outside the range this model "
+                         "can score")
 
 
 class CompiledScorer:
@@ -53,10 +71,44 @@ class CompiledScorer:
         return {name: [r.get(name) for r in records] for name in self.feature_names}
 
     def scores(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        if not self.compiled:
-            frame = pd.DataFrame(list(records), columns=self.feature_names)
-            return self.pipeline.predict_proba(frame)[:, 1]
-        return self._predict(self._design(self.columns(records)))
+        """P(positive) per record; :class:`OutOfRange` where the Pipeline could not score."""
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
+            try:
+                if not self.compiled:
+                    frame = pd.DataFrame(list(records), columns=self.feature_names)
+                    out = self.pipeline.predict_proba(frame)[:, 1]
+                else:
+                    x = self._design(self.columns(records))
+                    bad = np.isinf(x).any(axis=1)  # NaN is a missing value, which trees take
+                    if bad.any():  # scikit-learn refuses infinite input to the model
+                        raise self._out_of_range(records, bad)
+                    out = self._predict(x)
+            except ValueError as exc:
+                if isinstance(exc, OutOfRange):
+                    raise
+                # A float32 model (a random forest) refuses values past float32's range.
+                bad = np.array([self._largest(r)[1] > FLOAT32_MAX for r in records])
+                if not bad.any():
+                    raise
+                raise self._out_of_range(records, bad) from exc
+            bad = ~np.isfinite(out)
+            if bad.any():  # +inf + -inf in a linear model: the Pipeline answers NaN
+                raise self._out_of_range(records, bad)
+            return out
+
+    def _largest(self, record: Mapping[str, Any]) -> tuple[str, float]:
+        """The numeric feature of largest magnitude: the one that overflowed."""
+        best, size = self.feature_names[0], -1.0
+        for name in self.feature_names:
+            v = record.get(name)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > size:
+                best, size = name, abs(float(v))
+        return best, size
+
+    def _out_of_range(self, records: Sequence[Mapping[str, Any]], bad: np.ndarray) -> OutOfRange:
+        index = int(np.flatnonzero(bad)[0])
+        name, _ = self._largest(records[index])
+        return OutOfRange(index, name, records[index].get(name))
 
 
 # -- the design matrix --------------------------------------------------------------
@@ -215,8 +267,9 @@ def _compile_hgb(est: HistGradientBoostingClassifier) -> Callable[[np.ndarray], 
             v = x[rows, f]
             nan = np.isnan(v)
             cat = is_cat[cur]
-            codes = np.where(nan | (v < 0), 0, v).astype(np.int64)
-            codes = np.minimum(codes, 255)
+            # Clip before the cast: a float at or past 2**63 casts to a negative int64.
+            # Only categorical nodes read the codes, and their values are 0..255 or NaN.
+            codes = np.clip(np.where(nan, 0.0, v), 0, 255).astype(np.int64)
             cat_left = in_bitset(left_bitsets, bitset_row[cur], codes)
             known = in_bitset(known_bitsets, f_idx_map[f].astype(np.int64), codes)
             to_missing = nan | (cat & ((v < 0) | (~cat_left & ~known)))

@@ -7,12 +7,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from lab.config import Settings
+from lab.serve.errors import RequestError
 from lab.serve.registry import Registry, ServedModel
-from lab.serve.store import PredictionStore, Writer
+from lab.serve.store import PredictionStore, Writer, reload_scope
 
 log = logging.getLogger("driftlab.serve")
 RELOAD_POLL_SECONDS = 1.0
@@ -26,11 +27,16 @@ class ServerState:
     writer: Writer
     generations: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def scope(self) -> str:
+        """Whose reloads this server follows: its own token's, or the open ones."""
+        return reload_scope(self.settings.admin_token)
+
     def model(self, name: str) -> ServedModel:
         model = self.registry.get(name)
         if model is None:
-            raise HTTPException(404, f"no model {name!r} is served; served: "
-                                     f"{self.registry.names()}")
+            raise RequestError(404, "name", f"no model {name!r} is served; served: "
+                                            f"{self.registry.names()}")
         return model
 
     async def write(self, job):
@@ -42,7 +48,7 @@ class ServerState:
         while True:
             await asyncio.sleep(RELOAD_POLL_SECONDS)
             try:
-                seen = await run_in_threadpool(self.store.reload_generations)
+                seen = await run_in_threadpool(self.store.reload_generations, self.scope)
                 for name, generation in seen.items():
                     if generation > self.generations.get(name, 0):
                         self.generations[name] = generation

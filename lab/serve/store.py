@@ -8,10 +8,13 @@ server acknowledges a prediction only after it is committed, at hundreds a secon
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -19,12 +22,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
+log = logging.getLogger("driftlab.serve")
 metadata = sa.MetaData()
 
 predictions = sa.Table(
     "predictions", metadata,
-    sa.Column("request_id", sa.String(36), primary_key=True),
+    sa.Column("request_id", sa.String(64), primary_key=True),
     sa.Column("model", sa.String(120), nullable=False),
+    # The traffic run (a walkthrough, an app session, a `driftlab run`) it belongs to.
+    sa.Column("run", sa.String(64), nullable=False, default="", server_default=""),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("received_at", sa.DateTime, nullable=False),
     sa.Column("event_time", sa.DateTime, nullable=True),
@@ -37,6 +43,7 @@ predictions = sa.Table(
     sa.Column("label", sa.Integer, nullable=True),
     sa.Column("labelled_at", sa.DateTime, nullable=True),
     sa.Index("ix_predictions_model_event", "model", "event_time"),
+    sa.Index("ix_predictions_model_run_event", "model", "run", "event_time"),
 )
 
 request_errors = sa.Table(
@@ -49,11 +56,31 @@ request_errors = sa.Table(
 )
 
 # A counter the servers' workers watch: bumping it asks every worker to reload a model.
-reloads = sa.Table(
-    "reloads", metadata,
+# Counters are scoped (``reload_scope``): a server started with an admin token follows only
+# the reloads authorised with that token, so another process on the same store cannot change
+# what it serves. (It replaces the unscoped ``reloads`` table, which is left unread.)
+reload_requests = sa.Table(
+    "reload_requests", metadata,
     sa.Column("model", sa.String(120), primary_key=True),
+    sa.Column("scope", sa.String(64), primary_key=True),
     sa.Column("generation", sa.Integer, nullable=False),
 )
+OPEN_SCOPE = "open"
+
+
+def reload_scope(admin_token: str | None) -> str:
+    """'open' for an unprotected server; else a hash of its token (never the token)."""
+    if not admin_token:
+        return OPEN_SCOPE
+    return "token:" + hashlib.sha256(admin_token.encode()).hexdigest()[:32]
+
+
+class RequestIdConflict(Exception):
+    """A client-supplied request id already stored for another model."""
+
+    def __init__(self, request_id: str, model: str):
+        self.request_id, self.model = request_id, model
+        super().__init__(f"request id {request_id!r} is already used by another model")
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -81,10 +108,26 @@ class PredictionStore:
         self.engine = make_engine(url)
         try:
             metadata.create_all(self.engine)
+            self._upgrade()
         except sa.exc.DBAPIError:
-            # Several workers starting at once race to create the tables: the loser
-            # finds them made and checks again.
+            # Several workers starting at once race to create (or upgrade) the tables: the
+            # loser finds them made and checks again.
             metadata.create_all(self.engine)
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store made by an earlier version up to this schema, in place."""
+        columns = {c["name"]: c for c in sa.inspect(self.engine).get_columns("predictions")}
+        with self.engine.begin() as conn:
+            if "run" not in columns:
+                conn.execute(sa.text("ALTER TABLE predictions ADD COLUMN run VARCHAR(64) "
+                                     "NOT NULL DEFAULT ''"))
+            length = getattr(columns["request_id"]["type"], "length", None)
+            if self.engine.dialect.name == "postgresql" and length and length < 64:
+                conn.execute(sa.text("ALTER TABLE predictions ALTER COLUMN request_id "
+                                     "TYPE VARCHAR(64)"))
+        for index in predictions.indexes:
+            index.create(self.engine, checkfirst=True)
 
     # -- writes (called from the writer thread, inside its transaction) --
     @staticmethod
@@ -93,61 +136,93 @@ class PredictionStore:
         return len(rows)
 
     @staticmethod
+    def record_predictions(conn: sa.Connection, model: str, rows: Sequence[dict[str, Any]],
+                           client_ids: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+        """Insert rows, except those whose client-supplied id is already stored.
+
+        Returns the stored rows of those ids (a client retrying a request whose answer it
+        never got is answered from the store, and nothing is stored twice). An id stored
+        for another model raises :class:`RequestIdConflict`.
+        """
+        p = predictions
+        stored: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(client_ids), 500):
+            found = conn.execute(sa.select(p.c.request_id, p.c.model, p.c.version, p.c.score,
+                                           p.c.decision, p.c.threshold, p.c.unseen)
+                                 .where(p.c.request_id.in_(chunk))).mappings()
+            for row in found:
+                if row["model"] != model:
+                    raise RequestIdConflict(row["request_id"], row["model"])
+                stored[row["request_id"]] = dict(row)
+        new = [row for row in rows if row["request_id"] not in stored]
+        if new:
+            conn.execute(predictions.insert(), new)
+        return stored
+
+    @staticmethod
     def insert_error(conn: sa.Connection, row: dict[str, Any]) -> None:
         conn.execute(request_errors.insert(), [row])
 
     @staticmethod
     def apply_labels(conn: sa.Connection, model: str, labels: dict[str, int],
-                     at) -> tuple[int, list[str]]:
-        """Set labels by request id; return how many were set and the ids not found."""
+                     at) -> tuple[int, list[str], list[str]]:
+        """Set labels by request id: how many were set, the ids not found, and the ids
+        whose earlier label this replaced."""
         ids = list(labels)
-        known: set[str] = set()
+        earlier: dict[str, int | None] = {}
         for chunk in _chunks(ids, 500):
-            rows = conn.execute(sa.select(predictions.c.request_id).where(
+            rows = conn.execute(sa.select(predictions.c.request_id, predictions.c.label).where(
                 predictions.c.model == model, predictions.c.request_id.in_(chunk)))
-            known.update(r[0] for r in rows)
-        if known:
+            earlier.update((r[0], r[1]) for r in rows)
+        if earlier:
             stmt = (predictions.update()
                     .where(predictions.c.request_id == sa.bindparam("rid"))
                     .values(label=sa.bindparam("lbl"), labelled_at=at))
-            conn.execute(stmt, [{"rid": rid, "lbl": labels[rid]} for rid in ids if rid in known])
-        return len(known), [rid for rid in ids if rid not in known]
+            conn.execute(stmt, [{"rid": rid, "lbl": labels[rid]} for rid in ids
+                                if rid in earlier])
+        return (len(earlier), [rid for rid in ids if rid not in earlier],
+                [rid for rid in ids if earlier.get(rid) is not None])
 
     @staticmethod
-    def bump_reload(conn: sa.Connection, model: str) -> None:
-        updated = conn.execute(reloads.update().where(reloads.c.model == model)
-                               .values(generation=reloads.c.generation + 1)).rowcount
+    def bump_reload(conn: sa.Connection, model: str, scope: str = OPEN_SCOPE) -> None:
+        r = reload_requests
+        where = (r.c.model == model) & (r.c.scope == scope)
+        updated = conn.execute(r.update().where(where)
+                               .values(generation=r.c.generation + 1)).rowcount
         if not updated:
-            conn.execute(reloads.insert(), [{"model": model, "generation": 1}])
+            conn.execute(r.insert(), [{"model": model, "scope": scope, "generation": 1}])
 
     # -- reads --
-    def reload_generations(self) -> dict[str, int]:
+    def reload_generations(self, scope: str = OPEN_SCOPE) -> dict[str, int]:
+        r = reload_requests
         with self.engine.connect() as conn:
-            return {m: g for m, g in conn.execute(sa.select(reloads.c.model,
-                                                            reloads.c.generation))}
+            return {m: g for m, g in conn.execute(sa.select(r.c.model, r.c.generation)
+                                                  .where(r.c.scope == scope))}
 
-    def count(self, model: str | None = None) -> int:
+    def count(self, model: str | None = None, run: str | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(predictions)
         if model:
             stmt = stmt.where(predictions.c.model == model)
+        if run is not None:
+            stmt = stmt.where(predictions.c.run == run)
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def stats(self, model: str, recent: int = 10_000) -> dict[str, Any]:
+    def stats(self, model: str, recent: int = 10_000, run: str | None = None) -> dict[str, Any]:
         p = predictions
+        mine = (p.c.model == model) if run is None else (p.c.model == model) & (p.c.run == run)
         with self.engine.connect() as conn:
             logged, labelled, positives = conn.execute(
                 sa.select(sa.func.count(), sa.func.count(p.c.label),
-                          sa.func.coalesce(sa.func.sum(p.c.decision), 0))
-                .where(p.c.model == model)).one()
+                          sa.func.coalesce(sa.func.sum(p.c.decision), 0)).where(mine)).one()
             latencies = [r[0] for r in conn.execute(
-                sa.select(p.c.latency_ms).where(p.c.model == model)
+                sa.select(p.c.latency_ms).where(mine)
                 .order_by(p.c.received_at.desc()).limit(recent))]
             errors = dict(conn.execute(
                 sa.select(request_errors.c.status, sa.func.count())
                 .where(request_errors.c.model == model).group_by(request_errors.c.status)).all())
             unseen_rows = [r[0] for r in conn.execute(
-                sa.select(p.c.unseen).where(p.c.model == model, p.c.unseen.is_not(None)))]
+                sa.select(p.c.unseen).where(mine, p.c.unseen.is_not(None)))]
         unseen: dict[str, int] = {}
         for raw in unseen_rows:
             for feature in orjson.loads(raw):
@@ -160,18 +235,86 @@ class PredictionStore:
             "unseen_categories": unseen,
         }
 
-    def frame(self, model: str) -> pd.DataFrame:
-        """Every prediction of a model, oldest first (features still as JSON text)."""
-        stmt = (sa.select(predictions).where(predictions.c.model == model)
-                .order_by(predictions.c.event_time, predictions.c.received_at))
+    def frame(self, model: str, run: str | None = None, version: int | None = None,
+              since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+        """A model's predictions, oldest first (features still as JSON text).
+
+        ``run`` and ``version`` select one traffic run or model version; ``since`` (inclusive)
+        and ``until`` (exclusive) bound the event time (naive UTC, as stored).
+        """
+        p = predictions
+        stmt = sa.select(p).where(p.c.model == model)
+        if run is not None:
+            stmt = stmt.where(p.c.run == run)
+        if version is not None:
+            stmt = stmt.where(p.c.version == version)
+        if since is not None:
+            stmt = stmt.where(p.c.event_time >= since)
+        if until is not None:
+            stmt = stmt.where(p.c.event_time < until)
+        stmt = stmt.order_by(p.c.event_time, p.c.received_at)
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
 
-    def clear(self, model: str) -> int:
-        """Forget a model's predictions and errors (a walkthrough starting afresh)."""
+    def runs(self, model: str | None = None) -> list[dict[str, Any]]:
+        """Every traffic run (of one model, or all), newest first."""
+        p = predictions
+        stmt = (sa.select(p.c.run, p.c.model, sa.func.count().label("predictions"),
+                          sa.func.count(p.c.label).label("labelled"),
+                          sa.func.min(p.c.event_time).label("first_event"),
+                          sa.func.max(p.c.event_time).label("last_event"),
+                          sa.func.min(p.c.received_at).label("first_received"),
+                          sa.func.max(p.c.received_at).label("last_received"))
+                .group_by(p.c.model, p.c.run))
+        versions_stmt = sa.select(p.c.model, p.c.run, p.c.version).distinct()
+        if model is not None:
+            stmt = stmt.where(p.c.model == model)
+            versions_stmt = versions_stmt.where(p.c.model == model)
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+            versions: dict[tuple[str, str], list[int]] = {}
+            for m, run, version in conn.execute(versions_stmt):
+                versions.setdefault((m, run), []).append(int(version))
+        out = []
+        for r in rows:
+            out.append({"run": r["run"], "model": r["model"],
+                        "versions": sorted(versions.get((r["model"], r["run"]), [])),
+                        "predictions": int(r["predictions"]), "labelled": int(r["labelled"]),
+                        **{k: r[k] for k in ("first_event", "last_event", "first_received",
+                                             "last_received")}})
+        return sorted(out, key=lambda r: r["last_received"], reverse=True)
+
+    def latest_run(self, model: str) -> str | None:
+        """The run of the model's most recently received prediction."""
+        p = predictions
+        stmt = (sa.select(p.c.run).where(p.c.model == model)
+                .order_by(p.c.received_at.desc()).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).scalar_one_or_none()
+
+    def prune(self, model: str, before: datetime | None = None, run: str | None = None,
+              execute: bool = False) -> int:
+        """How many of a model's predictions were received before ``before`` and/or belong
+        to ``run``; with ``execute=True`` delete them (and, given ``before``, the model's
+        request errors logged before it). Deletion is never implied: name what to delete."""
+        if before is None and run is None:
+            raise ValueError("prune needs 'before' or 'run' (or both): nothing is deleted "
+                             "by default")
+        p = predictions
+        where = [p.c.model == model]
+        if before is not None:
+            where.append(p.c.received_at < before)
+        if run is not None:
+            where.append(p.c.run == run)
         with self.engine.begin() as conn:
-            conn.execute(request_errors.delete().where(request_errors.c.model == model))
-            return conn.execute(predictions.delete().where(predictions.c.model == model)).rowcount
+            matched = int(conn.execute(sa.select(sa.func.count()).select_from(p)
+                                       .where(*where)).scalar_one())
+            if execute:
+                conn.execute(p.delete().where(*where))
+                if before is not None:
+                    conn.execute(request_errors.delete().where(
+                        request_errors.c.model == model, request_errors.c.at < before))
+        return matched
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -229,7 +372,13 @@ class Writer:
                     stop = True
                     break
                 batch.append(nxt)
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except Exception:  # noqa: BLE001 - the writer thread must outlive any failure
+                log.exception("prediction writer: a batch failed unexpectedly")
+                for _, fut in batch:
+                    if not fut.done():
+                        _resolve(fut, exc=RuntimeError("the prediction writer failed"))
             if stop:
                 return
 
@@ -237,13 +386,26 @@ class Writer:
         try:
             with self.store.engine.begin() as conn:
                 results = [job(conn) for job, _ in batch]
-        except Exception:  # one bad job must not fail the others: retry alone
+        except Exception:  # noqa: BLE001 - one bad job must not fail the others: retry alone
             for job, fut in batch:
                 try:
                     with self.store.engine.begin() as conn:
-                        fut.set_result(job(conn))
+                        result = job(conn)
                 except Exception as exc:  # noqa: BLE001 - handed to the waiting request
-                    fut.set_exception(exc)
+                    _resolve(fut, exc=exc)
+                else:  # only now, after this job's own commit, is its result true
+                    _resolve(fut, result)
             return
         for (_, fut), result in zip(batch, results):
+            _resolve(fut, result)
+
+
+def _resolve(fut: Future, result: Any = None, exc: BaseException | None = None) -> None:
+    """Settle a job's future; a future its caller cancelled (a client gone) is skipped."""
+    try:
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
             fut.set_result(result)
+    except InvalidStateError:
+        pass

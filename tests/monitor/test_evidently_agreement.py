@@ -1,5 +1,7 @@
 """The fast statistics reach Evidently's decisions (and values) on the same data."""
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,7 @@ def test_full_report_is_written_once_and_cached(lab):
     ref = lab.reference("sla-response-units")
     log, _ = lab.log("sla-response-units", rows=3000)
     store = PredictionStore(get_settings().prediction_store_url)
-    store.clear("sla-response-units")
+    store.prune("sla-response-units", before=datetime.max, execute=True)
     import orjson
 
     rows = [{"request_id": f"r{i}", "model": "sla-response-units", "version": ref.version,
@@ -64,5 +66,5 @@ def test_full_report_is_written_once_and_cached(lab):
     assert again == first and again.stat().st_mtime_ns == mtime  # served from the cache
     with pytest.raises(IndexError, match="window 99 does not exist"):
         evidently_window_report("sla-response-units", 99, "1d")
-    store.clear("sla-response-units")
+    store.prune("sla-response-units", before=datetime.max, execute=True)
     store.dispose()

@@ -10,6 +10,7 @@ from tests.serve.conftest import SCENARIO
 
 pytestmark = pytest.mark.slow
 PREDICT = f"/models/{SCENARIO}/predict"
+JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_health_and_describe(served):
     body = openapi["paths"]["/models/{name}/predict"]["post"]["requestBody"]
     [ref] = body["content"]["application/json"]["schema"]["oneOf"]
     request = openapi["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
-    assert set(request["properties"]) == {"features", "event_time", "batch"}
+    assert set(request["properties"]) == {"features", "event_time", "batch", "request_id", "run"}
     record = openapi["components"]["schemas"]["SlaResponseUnitsFeatures"]
     assert set(record["properties"]) == set(info["example"]["features"])
     assert "Stats" in openapi["components"]["schemas"]
@@ -75,17 +76,18 @@ def test_invalid_records_get_a_4xx_naming_the_field(served, example, change, sta
 def test_nan_infinity_bad_json_and_oversize_batches(served, example):
     text = httpx.Request("POST", "/", json=example).content.decode()
     nan = text.replace('"team_load":' + _json_value(example, "team_load"), '"team_load":NaN', 1)
-    r = httpx.post(f"{served.url}{PREDICT}", content=nan)
+    r = httpx.post(f"{served.url}{PREDICT}", content=nan, headers=JSON)
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "features.team_load"
     assert "finite" in r.json()["detail"][0]["reason"]
-    r = httpx.post(f"{served.url}{PREDICT}", content=b"{not json")
+    r = httpx.post(f"{served.url}{PREDICT}", content=b"{not json", headers=JSON)
     assert r.status_code == 400 and r.json()["detail"][0]["field"] == "body"
     r = httpx.post(f"{served.url}{PREDICT}", json={"batch": [example] * 1001})
     assert r.status_code == 413 and r.json()["detail"][0]["field"] == "batch"
     r = httpx.post(f"{served.url}{PREDICT}", json={})
     assert r.status_code == 422 and "either 'features'" in r.json()["detail"][0]["reason"]
     r = httpx.post(f"{served.url}/models/no-such-model/predict", json=example)
-    assert r.status_code == 404 and SCENARIO in r.json()["detail"]
+    assert r.status_code == 404 and r.json()["detail"][0]["field"] == "name"
+    assert SCENARIO in r.json()["detail"][0]["reason"]
 
 
 def _json_value(example, key):
@@ -117,7 +119,7 @@ def test_batch_and_feedback_joined_to_predictions(served, example):
     labels.append({"request_id": "not-a-request", "label": 1})
     r = httpx.post(f"{served.url}/models/{SCENARIO}/feedback", json={"labels": labels})
     assert r.status_code == 200
-    assert r.json() == {"updated": 10, "unknown": ["not-a-request"]}
+    assert r.json() == {"updated": 10, "unknown": ["not-a-request"], "replaced": []}
     frame = served.store.frame(SCENARIO).set_index("request_id")
     assert frame.loc[ids[:10], "label"].tolist() == [i % 2 for i in range(10)]
     assert frame.loc[ids[10:], "label"].isna().all()

@@ -41,10 +41,10 @@ def test_store_round_trip_on_postgres(pg_store):
              "unseen": '{"a": "x"}' if i == 3 else None, "label": None, "labelled_at": None}
             for i in range(10)]
     assert writer.submit(partial(PredictionStore.insert_predictions, rows=rows)).result(10) == 10
-    updated, unknown = writer.submit(partial(PredictionStore.apply_labels, model="m",
-                                             labels={"r1": 1, "r2": 0, "nope": 1},
-                                             at=now)).result(10)
-    assert (updated, unknown) == (2, ["nope"])
+    updated, unknown, replaced = writer.submit(partial(
+        PredictionStore.apply_labels, model="m", labels={"r1": 1, "r2": 0, "nope": 1},
+        at=now)).result(10)
+    assert (updated, unknown, replaced) == (2, ["nope"], [])
     writer.submit(partial(PredictionStore.bump_reload, model="m")).result(10)
     writer.submit(partial(PredictionStore.bump_reload, model="m")).result(10)
     writer.close()
@@ -53,7 +53,8 @@ def test_store_round_trip_on_postgres(pg_store):
     assert stats["unseen_categories"] == {"a": 1}
     assert pg_store.reload_generations() == {"m": 2}
     assert pg_store.frame("m")["label"].notna().sum() == 2
-    assert pg_store.clear("m") == 10 and pg_store.count("m") == 0
+    assert pg_store.prune("m", run="") == 10 and pg_store.count("m") == 10  # dry run
+    assert pg_store.prune("m", run="", execute=True) == 10 and pg_store.count("m") == 0
 
 
 def test_a_server_logs_to_postgres(pg_store, tmp_path_factory, migrated_store):
@@ -65,7 +66,7 @@ def test_a_server_logs_to_postgres(pg_store, tmp_path_factory, migrated_store):
         ids = [p["request_id"] for p in r.json()["predictions"]]
         fb = httpx.post(f"{server.url}/models/{SCENARIO}/feedback",
                         json={"labels": [{"request_id": i, "label": 1} for i in ids[:50]]})
-        assert fb.json() == {"updated": 50, "unknown": []}
+        assert fb.json() == {"updated": 50, "unknown": [], "replaced": []}
         assert httpx.get(f"{server.url}/health").json()["store"] == "postgresql"
     with pg_store.engine.connect() as conn:
         count, labelled = conn.execute(sa.text(

@@ -55,3 +55,76 @@ def test_unknown_structure_falls_back_to_the_pipeline(data):
     records = records_of(frame.head(20), schema.names)
     np.testing.assert_allclose(scorer.scores(records),
                                pipeline.predict_proba(frame[schema.names].head(20))[:, 1])
+
+
+# -- every finite float64: the scorer answers as the Pipeline does, or names the field ---
+
+EXTREMES = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 2.0 ** 63, -(2.0 ** 63),
+            1e19, 1e300, -1e300, 1.7976931348623157e308, -1.7976931348623157e308,
+            3.5e38, float(10 ** 30)]
+
+
+def pipeline_answer(pipeline, records, names):
+    """The Pipeline's scores, or None where it cannot score (it raises or answers NaN)."""
+    try:
+        out = pipeline.predict_proba(pd.DataFrame(records, columns=names))[:, 1]
+    except ValueError:
+        return None
+    return out if np.isfinite(out).all() else None
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    schema, frame = data
+    out = {}
+    for kind in sorted(MODELS):
+        pipeline = build_pipeline(kind, {"max_iter": 60} if "hist" in kind else {}, schema, 0)
+        pipeline.fit(frame[schema.names], frame[schema.target])
+        out[kind] = pipeline
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_any_finite_float_scores_as_the_pipeline_or_names_the_field(kind, data, fitted):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from lab.serve.scoring import OutOfRange
+
+    schema, frame = data
+    pipeline = fitted[kind]
+    scorer = CompiledScorer(pipeline, schema.names)
+    assert scorer.compiled
+    base = records_of(frame.head(SMALL_BATCH + 6), schema.names)
+    number = st.one_of(st.sampled_from(EXTREMES),
+                       st.floats(allow_nan=False, allow_infinity=False), st.none())
+    record = st.fixed_dictionaries({n: number for n in schema.numeric})
+
+    @settings(max_examples=150, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(change=record, row=st.integers(0, len(base) - 1), batched=st.booleans())
+    def check(change, row, batched):
+        records = [dict(r) for r in base] if batched else [dict(base[row])]
+        at = row if batched else 0
+        records[at].update(change)
+        expected = pipeline_answer(pipeline, records, schema.names)
+        if expected is None:
+            with pytest.raises(OutOfRange) as caught:
+                scorer.scores(records)
+            assert caught.value.index == at and caught.value.field in schema.numeric
+        else:
+            np.testing.assert_allclose(scorer.scores(records), expected, rtol=0, atol=1e-12)
+
+    check()
+
+
+def test_values_past_two_to_the_63_score_on_the_tree_walk(data, fitted):
+    """The bug an outside tester met: 1e19 crashed the one-record tree walk (IndexError)."""
+    schema, frame = data
+    pipeline = fitted["hist_gradient_boosting"]
+    scorer = CompiledScorer(pipeline, schema.names)
+    record = records_of(frame.head(1), schema.names)[0]
+    for value in (1e19, 1e300, -1e300, float(10 ** 30)):
+        changed = {**record, schema.numeric[0]: value}
+        expected = pipeline.predict_proba(pd.DataFrame([changed], columns=schema.names))[:, 1]
+        np.testing.assert_allclose(scorer.scores([changed]), expected, rtol=0, atol=1e-12)
