@@ -407,10 +407,10 @@ def prune(model: Annotated[str, typer.Option(help="The model whose predictions t
     finally:
         store.dispose()
     if yes:
-        out.print(f"deleted {count:,} {what}", highlight=False, markup=False)
+        out.print(f"deleted {count:,} {what}", highlight=False, markup=False, soft_wrap=True)
     else:
         out.print(f"would delete {count:,} {what}; run again with --yes to delete them",
-                  highlight=False, markup=False)
+                  highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
