@@ -1,7 +1,12 @@
-"""Run the benchmarks: ``python benchmarks/run.py [train] [serve] [monitor]`` (default: all)."""
+"""Run the benchmarks: ``python benchmarks/run.py [train] [serve] [monitor] [--quick]``.
+
+With no name, all three run. ``--quick`` runs each at a tiny size to check that it works
+(the numbers then mean nothing); without it, run them on an otherwise idle machine.
+"""
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 from pathlib import Path
@@ -10,14 +15,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 ALL = ["train", "serve", "monitor"]
 
 
-def main(names: list[str]) -> None:
-    for name in names or ALL:
-        path = Path(__file__).with_name(f"bench_{name}.py")
-        if not path.exists():
-            print(f"[{name}] not built yet")
-            continue
-        print(f"== {name}")
-        importlib.import_module(f"bench_{name}").main()
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"which benchmarks ({', '.join(ALL)}; default: all)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes: a smoke run that the benchmarks work, not a measurement")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in ALL]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(ALL)}")
+    for name in args.names or ALL:
+        print(f"== {name}" + (" (--quick: tiny sizes, not a measurement)" if args.quick else ""),
+              flush=True)
+        importlib.import_module(f"bench_{name}").main(quick=args.quick)
 
 
 if __name__ == "__main__":
