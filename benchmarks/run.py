@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -26,9 +27,18 @@ def main(argv: list[str]) -> None:
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(ALL)}")
     for name in args.names or ALL:
-        print(f"== {name}" + (" (--quick: tiny sizes, not a measurement)" if args.quick else ""),
-              flush=True)
-        importlib.import_module(f"bench_{name}").main(quick=args.quick)
+        if not Path(__file__).with_name(f"bench_{name}.py").exists():
+            print(f"== {name}: not built yet")
+            continue
+        bench = importlib.import_module(f"bench_{name}")
+        if not args.quick:
+            print(f"== {name}", flush=True)
+            bench.main()
+        elif "quick" in inspect.signature(bench.main).parameters:
+            print(f"== {name} (--quick: tiny sizes, not a measurement)", flush=True)
+            bench.main(quick=True)
+        else:
+            print(f"== {name}: has no --quick size, skipped")
 
 
 if __name__ == "__main__":
