@@ -21,6 +21,7 @@ from tests.conftest import require_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = "sla-response-units"
 # What Streamlit draws for an uncaught exception and for st.error.
 ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -102,8 +103,9 @@ def test_walk_a_scenario_in_chromium(chromium, screenshot_dir, streamlit_url):
         assert_no_error_box(page, "opening the catalogue")
         page.screenshot(path=str(screenshot_dir / "catalogue.png"))
 
-        # The catalogue's third card is the unit-change scenario (files sort by id).
-        page.get_by_role("button", name="Open").nth(2).click()
+        # Streamlit marks a keyed widget's container with the class st-key-<key>: this finds
+        # the scenario's own card however many scenarios the catalogue holds.
+        page.locator(f".st-key-catalogue_open_{SCENARIO} button").click()
         page.get_by_text("1. Brief").wait_for(timeout=60_000)
         assert_no_error_box(page, "opening the scenario")
         page.get_by_text("Lab settings").click()
