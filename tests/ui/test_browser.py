@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "sla-response-units"
 # What Streamlit draws for an uncaught exception and for st.error.
 ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+RUNNING = '[data-testid="stStatusWidgetRunningIcon"]'  # Streamlit's "Running..." man
 
 
 @pytest.fixture
@@ -83,6 +84,8 @@ def _healthy(url: str) -> bool:
 
 
 def assert_no_error_box(page, step: str) -> None:
+    # Let the script run finish first: an error drawn after the awaited text counts too.
+    page.locator(RUNNING).wait_for(state="detached", timeout=180_000)
     boxes = page.locator(ERROR_BOXES)
     if boxes.count():
         pytest.fail(f"an error box is on the page after {step}:\n{boxes.first.inner_text()}")
