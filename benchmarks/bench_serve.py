@@ -1,7 +1,9 @@
 """Single-record and batch throughput: the lab's server against `mlflow models serve`.
 
 Same model (the first scenario's HistGradientBoosting @champion), same machine, same load
-generator, same run. Each server gets one worker and OMP_NUM_THREADS=1.
+generator, same run, and the same load on each side: one worker and OMP_NUM_THREADS=1, the
+same warm-up, the same number of requests, the same concurrency. A ratio is printed only when
+neither side had an error: a server that fails fast would otherwise look fast.
 """
 
 from __future__ import annotations
@@ -12,15 +14,33 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from loadgen import run_load
+from loadgen import Load, run_load
 
 SCENARIO = "sla-response-units"
 CONCURRENCY = 8
-SINGLE_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))
-BATCH_REQUESTS = 24
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    train_rows: int | None  # None: the scenario's own size
+    warmup: int
+    single: int
+    batches: int
+
+
+FULL = Sizes(None, 400, int(os.environ.get("BENCH_REQUESTS", "4000")), 24)
+QUICK = Sizes(6000, 20, 80, 2)  # --quick: a smoke run that both paths work, not a measurement
+
+
+@dataclass
+class Side:
+    single: Load
+    batch: Load
 
 
 def _wait(url: str, path: str, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -37,7 +57,23 @@ def _wait(url: str, path: str, proc: subprocess.Popen, timeout: float = 120) -> 
     raise RuntimeError(f"{url} did not come up")
 
 
-def main() -> dict[str, float]:
+def _drive(url: str, path: str, single: bytes, batch: bytes, sizes: Sizes) -> Side:
+    """The one load both servers get: warm-up (of both kinds), single records, batches."""
+    run_load(url, path, single, sizes.warmup, CONCURRENCY)
+    run_load(url, path, batch, 2, 2)
+    return Side(run_load(url, path, single, sizes.single, CONCURRENCY),
+                run_load(url, path, batch, sizes.batches, 2))
+
+
+def _ratio(label: str, lab: Load, other: Load) -> str:
+    if lab.errors or other.errors:
+        return (f"{label}: no ratio, errors on a side (driftlab {lab.errors} "
+                f"{lab.error_statuses}, mlflow {other.errors} {other.error_statuses})")
+    return f"{label}: {lab.rps / other.rps:.1f}x"
+
+
+def main(quick: bool = False) -> dict[str, float]:
+    sizes = QUICK if quick else FULL
     home = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     os.environ["LAB_HOME"] = str(home)
     from lab.config import get_settings
@@ -48,18 +84,13 @@ def main() -> dict[str, float]:
     from lab.train import train
 
     settings = get_settings()
-    train(load_scenario(SCENARIO), seed=0)
-    card_example = None
-    results = {}
+    train(load_scenario(SCENARIO), seed=0, rows=sizes.train_rows)
 
-    with ServerProcess(settings) as lab:
-        card_example = httpx.get(f"{lab.url}/models/{SCENARIO}").json()["example"]["features"]
-        single = json.dumps({"features": card_example}).encode()
-        batch = json.dumps({"batch": [{"features": card_example}] * 1000}).encode()
-        path = f"/models/{SCENARIO}/predict"
-        run_load(lab.url, path, single, 400, CONCURRENCY)  # warm-up
-        lab_single = run_load(lab.url, path, single, SINGLE_REQUESTS, CONCURRENCY)
-        lab_batch = run_load(lab.url, path, batch, BATCH_REQUESTS, 2)
+    with ServerProcess(settings) as server:
+        example = httpx.get(f"{server.url}/models/{SCENARIO}").json()["example"]["features"]
+        lab = _drive(server.url, f"/models/{SCENARIO}/predict",
+                     json.dumps({"features": example}).encode(),
+                     json.dumps({"batch": [{"features": example}] * BATCH}).encode(), sizes)
 
     port = free_port()
     env = server_env(settings, 1)
@@ -73,32 +104,34 @@ def main() -> dict[str, float]:
     try:
         url = f"http://127.0.0.1:{port}"
         _wait(url, "/ping", proc)
-        m_single_body = json.dumps({"dataframe_records": [card_example]}).encode()
-        m_batch_body = json.dumps({"dataframe_records": [card_example] * 1000}).encode()
-        run_load(url, "/invocations", m_single_body, 200, CONCURRENCY)  # warm-up
-        ml_single = run_load(url, "/invocations", m_single_body, SINGLE_REQUESTS // 4,
-                             CONCURRENCY)
-        ml_batch = run_load(url, "/invocations", m_batch_body, BATCH_REQUESTS, 2)
+        mlflow = _drive(url, "/invocations",
+                        json.dumps({"dataframe_records": [example]}).encode(),
+                        json.dumps({"dataframe_records": [example] * BATCH}).encode(), sizes)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, 15)
             proc.wait(20)
 
-    print(f"model: {SCENARIO} (HistGradientBoosting), concurrency {CONCURRENCY}, 1 worker each")
-    print(lab_single.line("driftlab serve, 1 record"))
-    print(ml_single.line("mlflow models serve, 1 record"))
-    print(lab_batch.line("driftlab serve, batch of 1000", 1000))
-    print(ml_batch.line("mlflow models serve, batch of 1000", 1000))
-    ratio = lab_single.rps / ml_single.rps
-    print(f"single-record throughput ratio: {ratio:.1f}x (target >= 5x); "
-          f"driftlab p99 {lab_single.p(99):.1f} ms (target < 20 ms)")
-    print(f"batch-of-1000 throughput ratio: {lab_batch.rps / ml_batch.rps:.1f}x")
-    results.update(lab_rps=lab_single.rps, mlflow_rps=ml_single.rps, ratio=ratio,
-                   lab_p99=lab_single.p(99), lab_batch_records_per_s=lab_batch.rps * 1000,
-                   mlflow_batch_records_per_s=ml_batch.rps * 1000)
+    print(f"model: {SCENARIO} (HistGradientBoosting), 1 worker each; each side: "
+          f"{sizes.warmup} warm-up requests, {sizes.single} single-record requests at "
+          f"concurrency {CONCURRENCY}, {sizes.batches} batches of {BATCH} at concurrency 2")
+    print(lab.single.line("driftlab serve, 1 record"))
+    print(mlflow.single.line("mlflow models serve, 1 record"))
+    print(lab.batch.line(f"driftlab serve, batch of {BATCH}", BATCH))
+    print(mlflow.batch.line(f"mlflow models serve, batch of {BATCH}", BATCH))
+    print(_ratio("single-record throughput ratio (target >= 5x)", lab.single, mlflow.single)
+          + f"; driftlab p99 {lab.single.p(99):.1f} ms (target < 20 ms)")
+    print(_ratio(f"batch-of-{BATCH} throughput ratio", lab.batch, mlflow.batch))
+    results = {"lab_rps": lab.single.rps, "mlflow_rps": mlflow.single.rps,
+               "lab_p99": lab.single.p(99), "lab_errors": lab.single.errors + lab.batch.errors,
+               "mlflow_errors": mlflow.single.errors + mlflow.batch.errors,
+               "lab_batch_records_per_s": lab.batch.rps * BATCH,
+               "mlflow_batch_records_per_s": mlflow.batch.rps * BATCH}
+    if not (results["lab_errors"] or results["mlflow_errors"]):
+        results["ratio"] = lab.single.rps / mlflow.single.rps
     return results
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    main()
+    main(quick="--quick" in sys.argv[1:])

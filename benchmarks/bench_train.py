@@ -13,9 +13,11 @@ import warnings
 
 ROWS = 50_000
 REPEATS = 3
+QUICK_ROWS, QUICK_REPEATS = 6_000, 1  # --quick: a smoke run that both paths work
 
 
-def main() -> dict[str, float]:
+def main(quick: bool = False) -> dict[str, float]:
+    rows, repeats = (QUICK_ROWS, QUICK_REPEATS) if quick else (ROWS, REPEATS)
     os.environ["LAB_HOME"] = tempfile.mkdtemp(prefix="bench-train-")
     from lab.config import get_settings
 
@@ -26,13 +28,13 @@ def main() -> dict[str, float]:
 
     scenario = load_scenario("sla-response-units")
     cold_start = time.perf_counter()
-    train(scenario, seed=0, rows=ROWS)  # creates and migrates the SQLite store
+    train(scenario, seed=0, rows=rows)  # creates and migrates the SQLite store
     cold = time.perf_counter() - cold_start
 
     lab_times, stages = [], []
-    for i in range(REPEATS):
+    for i in range(repeats):
         start = time.perf_counter()
-        result = train(scenario, seed=i, rows=ROWS)
+        result = train(scenario, seed=i, rows=rows)
         lab_times.append(time.perf_counter() - start)
         stages.append(result.seconds)
 
@@ -45,7 +47,7 @@ def main() -> dict[str, float]:
 
     tracking.configure()
     baseline = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         with warnings.catch_warnings(), mlflow.start_run(), \
                 contextlib.redirect_stderr(io.StringIO()):
@@ -58,7 +60,7 @@ def main() -> dict[str, float]:
         baseline.append(time.perf_counter() - start)
     log_lab = min(s["log"] for s in stages)
     best = min(lab_times)
-    print(f"train+log+register at {ROWS:,} rows (best of {REPEATS}, warm store): {best:.2f} s")
+    print(f"train+log+register at {rows:,} rows (best of {repeats}, warm store): {best:.2f} s")
     print("  stages of the best run: " + ", ".join(f"{k} {v:.2f}s" for k, v in
                                                    stages[lab_times.index(best)].items()))
     print(f"  first run on a new store (migrations included): {cold:.2f} s")
@@ -69,4 +71,6 @@ def main() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(quick="--quick" in sys.argv[1:])
