@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     admin_token: str | None = Field(default=None, description="Bearer token for admin routes.")
+    serve_models: str | None = Field(
+        default=None, description="Comma-separated models a server loads at start (default: "
+        "every @champion); others load when reloaded.")
     workspace: str = Field(default="default",
                            description="The workspace the command line works in.")
 

@@ -70,7 +70,7 @@ def run_loop(scenario: Scenario, seed: int = 0, rows: int | None = None,
         version = tracking.champion_version(name)
         say(f"reuse {name} v{version} @champion")
     say("start the server")
-    with ServerProcess() as server:
+    with ServerProcess(models=[name]) as server:
         say(f"send traffic to {server.url}")
         traffic = send_traffic(scenario, server.url, rows=rows, seed=seed,
                                concurrency=concurrency, batch_size=batch_size,

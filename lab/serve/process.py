@@ -23,8 +23,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def server_env(settings: Settings, workers: int) -> dict[str, str]:
+def server_env(settings: Settings, workers: int, models: list[str] | None = None
+               ) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("LAB_SERVE_MODELS", None)
+    if models:
+        env["LAB_SERVE_MODELS"] = ",".join(models)
     # scikit-learn's OpenMP threads x several workers on two cores collapse throughput.
     env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "LAB_HOME": str(settings.home_dir), "MLFLOW_DISABLE_TELEMETRY": "true",
@@ -62,8 +66,9 @@ class ServerProcess:
 
     def __init__(self, settings: Settings | None = None, host: str = "127.0.0.1",
                  port: int | None = None, workers: int = 1, startup_timeout: float = 60.0,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, models: list[str] | None = None):
         self.settings = settings or get_settings()
+        self.models = models
         self.host = host
         self.port = port or free_port(host)
         self.workers = workers
@@ -78,7 +83,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.env = server_env(self.settings, self.workers)
+        self.env = server_env(self.settings, self.workers, self.models)
         self.proc = subprocess.Popen(uvicorn_command(self.host, self.port, self.workers),
                                      env=self.env,
                                      stdout=log, stderr=log, start_new_session=True)

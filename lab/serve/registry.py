@@ -59,7 +59,12 @@ class Registry:
         self._lock = threading.Lock()
 
     def load_all(self) -> None:
-        for name in tracking.served_models(self.settings):
+        names = tracking.served_models(self.settings)
+        if self.settings.serve_models:
+            # A server for one run loads what that run needs, not every workspace's models.
+            wanted = {n.strip() for n in self.settings.serve_models.split(",")}
+            names = [n for n in names if n in wanted]
+        for name in names:
             self.reload(name)
 
     def reload(self, name: str) -> ServedModel:
