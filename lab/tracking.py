@@ -186,4 +186,8 @@ def served_models(settings: Settings | None = None) -> list[str]:
 
 
 def ui_command(settings: Settings | None = None) -> str:
-    return f"mlflow ui --backend-store-uri {tracking_uri(settings)}"
+    """How to open the runs: a tracking server's own address, or ``mlflow ui`` on a store."""
+    uri = tracking_uri(settings)
+    if uri.startswith(("http://", "https://")):
+        return uri
+    return f"mlflow ui --backend-store-uri {uri}"
