@@ -9,8 +9,8 @@ from lab.monitor.core import DEFAULT_WINDOW, MonitorResult, log_frame, parse_win
 from lab.monitor.reference import Reference, build_reference
 
 __all__ = ["DEFAULT_WINDOW", "MonitorResult", "Reference", "build_reference",
-           "evidently_window_report", "log_frame", "monitor_model", "parse_window", "summarize",
-           "truth_for"]
+           "evidently_window_report", "log_frame", "monitor_model", "parse_window",
+           "report_key", "summarize", "truth_for"]
 
 
 def _log(model: str, reference: Reference):
@@ -53,8 +53,23 @@ def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_
     categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
     for name in numeric:
         win[name] = win[name].astype(float)
-    key = f"{model}|{reference.version}|{window}|{index}|{len(win)}|{win['label'].notna().sum()}"
+    key = report_key(model, reference.version, window, index, win)
     return full_report(ref, win, numeric, categorical, get_settings().home_dir / "reports", key)
+
+
+def report_key(model: str, reference_version: int, window: str | int, index: int,
+               win) -> str:
+    """What a cached report is of: the model and reference version, the window, and a hash
+    of every row of the window (request id, version, time, features, score, label), so other
+    traffic, a late or changed label all make a new report, even at equal counts."""
+    import hashlib
+
+    import pandas as pd
+
+    rows = win.astype({"label": "Float64"}).reset_index(drop=True)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).to_numpy()
+                            .tobytes()).hexdigest()
+    return f"{model}|{reference_version}|{window}|{index}|{digest}"
 
 
 def truth_for(scenario, rows: int, seed: int = 0) -> list[dict]:
