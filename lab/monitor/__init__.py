@@ -14,10 +14,13 @@ __all__ = ["DEFAULT_WINDOW", "MonitorResult", "Reference", "build_reference",
 
 
 def _log(model: str, reference: Reference):
-    from lab.config import get_settings
+    from lab.config import ensure_home, get_settings
     from lab.serve.store import PredictionStore
 
-    store = PredictionStore(get_settings().prediction_store_url)
+    settings = get_settings()
+    if settings.store_url is None:
+        ensure_home(settings)  # the default store is created private, never by the umask
+    store = PredictionStore(settings.prediction_store_url)
     try:
         return log_frame(store.frame(model), reference.names)
     finally:
