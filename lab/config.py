@@ -121,6 +121,24 @@ def private_file(path: Path) -> Path:
     return path
 
 
+def private_sqlite(url: str) -> str:
+    """For a SQLite URL, create its database file private (0600) before an engine opens it;
+    other URLs (PostgreSQL, in-memory SQLite) pass through. Returns ``url``.
+
+    For every module that creates a SQLite engine (the prediction store, the attempts):
+    ``sa.create_engine(private_sqlite(url))``.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not parsed.database.startswith("file:"):
+        path = Path(parsed.database)
+        if path.parent.is_dir():
+            private_file(path)
+    return url
+
+
 def private_tree(root: Path) -> None:
     """Make every folder under ``root`` 0700 and every file 0600 (e.g. MLflow artifacts)."""
     root = Path(root)

@@ -181,3 +181,24 @@ def test_an_existing_world_readable_home_is_tightened(tmp_path, monkeypatch):
     ensure_home()
     assert _modes(home)[home] == 0o700
     assert _modes(home)[home / "predictions.db"] == 0o600
+
+
+def test_private_sqlite_makes_the_file_before_the_engine(tmp_path):
+    import os
+
+    import sqlalchemy as sa
+
+    from lab.config import private_sqlite
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    before = os.umask(0)
+    try:
+        engine = sa.create_engine(private_sqlite(url))
+        with engine.begin() as conn:
+            conn.execute(sa.text("create table t (x int)"))
+        engine.dispose()
+    finally:
+        os.umask(before)
+    assert (tmp_path / "store.db").stat().st_mode & 0o777 == 0o600
+    assert private_sqlite("sqlite://") == "sqlite://"  # in memory: nothing to create
+    assert private_sqlite("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
