@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -73,10 +74,16 @@ def friendly_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except (ScenarioError, UserError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            print_error(str(exc))
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def print_error(message: str) -> None:
+    """The message verbatim: no markup read into it (a pattern like ``[a-z0-9]`` stays),
+    no line breaks added (a long field path or pattern is never split)."""
+    err.print("[bold red]error:[/]", escape(message), highlight=False, soft_wrap=True)
 
 
 class UserError(Exception):
@@ -122,8 +129,8 @@ def scenarios(as_json: JsonOpt = False) -> None:
         return
     table = Table("id", "title", "topics", "difficulty", "minutes", title="Scenarios")
     for r in rows:
-        table.add_row(r["id"], r["title"], ", ".join(r["topics"]), r["difficulty"],
-                      str(r["minutes"]))
+        table.add_row(escape(r["id"]), escape(r["title"]), ", ".join(r["topics"]),
+                      r["difficulty"], str(r["minutes"]))
     out.print(table)
 
 
@@ -145,13 +152,14 @@ def train_cmd(scenario: ScenarioArg, seed: SeedOpt = 0,
         print_json(result.summary())
         return
     print_train_summary(result)
-    out.print(f"Runs: [bold]{tracking.ui_command()}[/]", highlight=False, soft_wrap=True)
+    out.print(f"Runs: [bold]{escape(tracking.ui_command())}[/]", highlight=False,
+              soft_wrap=True)
 
 
 def print_train_summary(result) -> None:
     m = result.test_metrics
     p = result.operating_point
-    out.print(f"[bold]{result.model_name} v{result.version} @champion[/] "
+    out.print(f"[bold]{escape(result.model_name)} v{result.version} @champion[/] "
               f"({result.rows:,} rows, seed {result.seed})", highlight=False)
     table = Table(show_header=True)
     table.add_column("metric")
@@ -190,8 +198,9 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_
         err.print("[yellow]no model has a @champion yet: train one with "
                   "`driftlab train SCENARIO`, then POST /models/{name}/reload[/]")
     os.environ.update(server_env(settings, workers))
-    out.print(f"serving {models} on [bold]http://{host}:{port}[/] (docs: "
-              f"http://{host}:{port}/docs)", highlight=False)
+    base = escape(f"http://{host}:{port}")
+    out.print(f"serving {escape(str(models))} on [bold]{base}[/] (docs: {base}/docs)",
+              highlight=False)
     uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)
 
@@ -247,12 +256,12 @@ def run(scenario: ScenarioArg, seed: SeedOpt = 0,
     spec = load_scenario(scenario)
     with rows_progress(quiet=as_json) as progress:
         result = run_loop(spec, seed=seed, rows=rows, on_traffic=progress, window=window,
-                          on_step=None if as_json else lambda s: err.print(f"- {s}"))
+                          on_step=None if as_json else lambda s: err.print(f"- {s}", markup=False))
     summary = result.summary(reveal=reveal)
     if as_json:
         print_json(summary)
         return
-    out.print(f"[bold]{result.model}[/]: model v{result.version}"
+    out.print(f"[bold]{escape(result.model)}[/]: model v{result.version}"
               + (" (trained now)" if result.trained else "") + f", run {result.run}",
               highlight=False)
     print_traffic(summary["traffic"])
@@ -330,15 +339,15 @@ def monitor(scenario: ScenarioArg,
     if reveal:
         data["truth"] = mon.truth_for(spec, sum(w["rows"] for w in result.windows), seed)
     if html:
-        err.print(f"timeline: {timeline_html(data, html)}")
+        err.print(f"timeline: {timeline_html(data, html)}", markup=False, soft_wrap=True)
     if png:
-        err.print(f"timeline: {timeline_png(data, png)}")
+        err.print(f"timeline: {timeline_png(data, png)}", markup=False, soft_wrap=True)
     if evidently is not None:
         try:
             path = mon.evidently_window_report(name, evidently, window, run=result.run)
         except IndexError as exc:
             raise UserError(str(exc)) from None
-        err.print(f"Evidently report: {path}")
+        err.print(f"Evidently report: {path}", markup=False, soft_wrap=True)
     if as_json:
         print_json(data)
         return
@@ -445,10 +454,10 @@ def grade(scenario: ScenarioArg,
         return
     table = Table("part", "points", "why", title=f"{spec.id}: {result.total:.0f} / 100")
     for part in result.parts:
-        table.add_row(part.name, f"{part.points:g} / {part.maximum}", part.why)
+        table.add_row(escape(part.name), f"{part.points:g} / {part.maximum}", escape(part.why))
     out.print(table)
     print_truth(result.truth)
-    out.print(f"[bold]debrief:[/] {result.debrief.strip()}", highlight=False)
+    out.print(f"[bold]debrief:[/] {escape(result.debrief.strip())}", highlight=False)
 
 
 def _num(x: float | None) -> str:
@@ -465,21 +474,21 @@ def print_monitoring(m: dict[str, Any]) -> None:
                       f"[{colour[w['alert']]}]{w['alert']}[/]", f"{w['drift_share']:.0%}",
                       f"{_num(est['precision'])}/{_num(est['recall'])}",
                       f"{_num(real.get('precision'))}/{_num(real.get('recall'))}",
-                      (w["reasons"] or [""])[0])
+                      escape((w["reasons"] or [""])[0]))
     out.print(table)
     top = ", ".join(f"{s['feature']} ({s['score']:.3f})" for s in m["suspects"][:3])
-    out.print(f"[bold]suspects:[/] {top}", highlight=False)
+    out.print(f"[bold]suspects:[/] {escape(top)}", highlight=False)
     for note in m["notes"][:1]:
-        out.print(f"[dim]{note}[/]")
+        out.print(f"[dim]{escape(note)}[/]")
 
 
 def print_truth(truths: list[dict[str, Any]]) -> None:
     if not truths:
         out.print("[bold]truth:[/] no fault was injected (a control run)")
     for t in truths:
-        out.print(f"[bold]truth:[/] {t['kind']} ({t['category']}) on {t['features'] or 'labels'}"
-                  f", {t['shape']} from row {t['onset_row']} ({t['onset_time']}): "
-                  f"{t['root_cause']}", highlight=False)
+        what = (f"{t['kind']} ({t['category']}) on {t['features'] or 'labels'}, {t['shape']} "
+                f"from row {t['onset_row']} ({t['onset_time']}): {t['root_cause']}")
+        out.print(f"[bold]truth:[/] {escape(what)}", highlight=False)
 
 
 @app.command()
@@ -492,14 +501,17 @@ def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] 
 
     first = list_scenarios()[0]
     if tracking.champion_version(model_of(first)) is None:
-        out.print(f"training the first scenario, [bold]{first.id}[/]", highlight=False)
+        out.print(f"training the first scenario, [bold]{escape(first.id)}[/]", highlight=False)
         with steps_progress(STEPS) as progress:
             print_train_summary(train(first, progress=progress))
     app_file = Path(__file__).resolve().parent.parent / "app.py"
     if not app_file.exists():
         out.print("next: `driftlab run SCENARIO --reveal` (or `driftlab serve`)")
         return
+    import os
     import subprocess
+
+    from lab.config import get_settings
 
     out.print(f"starting the lab at [bold]http://127.0.0.1:{port}[/]", highlight=False)
     # The flags repeat .streamlit/config.toml for a start from any folder: a fixed address
@@ -509,7 +521,8 @@ def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] 
         [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"],
-        cwd=app_file.parent))
+        # The app runs in its own folder: the home it shares with this command is absolute.
+        cwd=app_file.parent, env={**os.environ, "LAB_HOME": str(get_settings().home_dir)}))
 
 
 if __name__ == "__main__":  # pragma: no cover - the console script is `app`

@@ -22,21 +22,18 @@ OFFLINE_ENV = {
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
 }
 
-
-# MLflow's set_tracking_uri() also writes MLFLOW_TRACKING_URI into the environment; the
-# URIs the lab set itself are remembered so they are not mistaken for the user's choice.
-_URIS_SET_BY_LAB: set[str] = set()
-
-
-def remember_lab_uri(uri: str) -> None:
-    _URIS_SET_BY_LAB.add(uri)
+# What the lab keeps is private to its user: the prediction store holds every request.
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+# The SQLite files the lab creates in its home when nothing else is configured.
+HOME_DATABASES = ("mlflow.db", "predictions.db", "attempts.db")
 
 
 class Settings(BaseSettings):
     """Where the lab keeps its state and how it serves.
 
     ``MLFLOW_TRACKING_URI`` (MLflow's own variable) wins over ``LAB_TRACKING_URI``
-    so that a cohort can point the lab at a shared tracking server.
+    so that a cohort can point the lab at a shared tracking server. The variable is only
+    ever the user's: :func:`lab.tracking.configure` keeps MLflow from writing it.
     """
 
     model_config = SettingsConfigDict(env_prefix="LAB_", extra="ignore")
@@ -61,10 +58,7 @@ class Settings(BaseSettings):
 
     @property
     def mlflow_uri(self) -> str:
-        from_env = os.environ.get("MLFLOW_TRACKING_URI")
-        if from_env in _URIS_SET_BY_LAB:
-            from_env = None
-        explicit = from_env or self.tracking_uri
+        explicit = os.environ.get("MLFLOW_TRACKING_URI") or self.tracking_uri
         if explicit:
             return explicit
         return f"sqlite:///{self.home_dir / 'mlflow.db'}"
@@ -86,8 +80,85 @@ def get_settings() -> Settings:
 
 
 def ensure_home(settings: Settings | None = None) -> Path:
-    """Create the lab's home folder (and its artifact folder) if missing."""
+    """Create the lab's home folder (and its artifact folder), private to the user.
+
+    The lab's default SQLite files are created here too, empty and private, before any
+    engine opens them (SQLite gives its journal files the database file's mode), so no
+    umask ever makes them readable by others. Files and folders that already exist are
+    tightened as well, so a home made by an older version becomes private.
+    """
     settings = settings or get_settings()
     home = settings.home_dir
-    (home / "artifacts").mkdir(parents=True, exist_ok=True)
+    private_dir(home)
+    private_dir(home / "artifacts")
+    defaults = {"mlflow.db": settings.mlflow_uri == _sqlite_in(home, "mlflow.db"),
+                "predictions.db": settings.store_url is None, "attempts.db": True}
+    for name in HOME_DATABASES:
+        if defaults[name] or (home / name).exists():
+            private_file(home / name)
     return home
+
+
+def _sqlite_in(home: Path, name: str) -> str:
+    return f"sqlite:///{home / name}"
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) and make it 0700, whatever the umask."""
+    path = Path(path)
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    _chmod_if_owned(path, PRIVATE_DIR)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if missing and make it 0600, whatever the umask.
+
+    Call it before a library writes the file (an empty file is a valid new SQLite
+    database), or right after, to tighten what the library created.
+    """
+    path = Path(path)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    _chmod_if_owned(path, PRIVATE_FILE)
+    return path
+
+
+def private_sqlite(url: str) -> str:
+    """For a SQLite URL, create its database file private (0600) before an engine opens it;
+    other URLs (PostgreSQL, in-memory SQLite) pass through. Returns ``url``.
+
+    For every module that creates a SQLite engine (the prediction store, the attempts):
+    ``sa.create_engine(private_sqlite(url))``.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not parsed.database.startswith("file:"):
+        path = Path(parsed.database)
+        if path.parent.is_dir():
+            private_file(path)
+    return url
+
+
+def private_tree(root: Path) -> None:
+    """Make every folder under ``root`` 0700 and every file 0600 (e.g. MLflow artifacts)."""
+    root = Path(root)
+    if not root.exists():
+        return
+    _chmod_if_owned(root, PRIVATE_DIR if root.is_dir() else PRIVATE_FILE)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            _chmod_if_owned(Path(folder, name), PRIVATE_DIR)
+        for name in files:
+            _chmod_if_owned(Path(folder, name), PRIVATE_FILE)
+
+
+def _chmod_if_owned(path: Path, mode: int) -> None:
+    # Only what the user owns: LAB_HOME may point at a folder someone else set up.
+    st = path.lstat()
+    if st.st_uid == os.getuid() and (st.st_mode & 0o777) != mode and not path.is_symlink():
+        path.chmod(mode)

@@ -6,6 +6,7 @@ and what is allowed, so the CLI can print it instead of a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 from functools import cached_property
@@ -154,27 +155,9 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _components_build(self) -> Scenario:
-        # Building every component once is the surest check of its parameters.
-        errors: list[tuple[str, str]] = []
-        try:
-            world = make_world(self.world.kind, **self.world.params)
-        except ValueError as exc:
-            raise ValueError(f"world.params: {exc}") from None
-        try:
-            build_pipeline(self.model.kind, self.model.params, world.schema, seed=0)
-        except ValueError as exc:
-            errors.append(("model.params", str(exc)))
-        for i, step in enumerate(self.drift):
-            if "kind" not in step:
-                errors.append((f"drift[{i}]", f"missing 'kind'; allowed: {sorted(DRIFTS)}"))
-                continue
-            try:
-                injector = make_injector(**step)
-                injector.apply(world.sample(64, seed=0), world)
-            except (ValueError, KeyError) as exc:
-                errors.append((f"drift[{i}]", str(exc).strip("'\"")))
-        if errors:
-            raise ValueError("\n".join(f"{f}: {m}" for f, m in errors))
+        problems = component_problems(self.world, self.model, self.drift)
+        if problems:
+            raise ValueError("\n".join(f"{f}: {m}" for f, m in problems))
         return self
 
     # -- what the rest of the lab asks of a scenario --
@@ -199,6 +182,67 @@ class Scenario(_Strict):
     @property
     def fault_kinds(self) -> list[str]:
         return [DRIFTS[step["kind"]].category for step in self.drift] or ["none"]
+
+
+def component_problems(world: WorldSpec | None, model: ModelSpec | None,
+                       drift: list[Any]) -> list[tuple[str, str]]:
+    """Build every component once (the surest check of its parameters); every problem
+    found, as ``(field, message)``, so a file with several mistakes names them all.
+
+    ``None`` is a part that failed its own field check (already reported): the rest is
+    still checked, against the world kind's defaults where the world itself is broken.
+    """
+    problems: list[tuple[str, str]] = []
+    built: World | None = None
+    if world is not None:
+        try:
+            built = make_world(world.kind, **world.params)
+        except ValueError as exc:
+            problems.append(("world.params", str(exc)))
+            # The kind's schema is the same whatever its parameters: check the rest on it.
+            with contextlib.suppress(ValueError):
+                built = make_world(world.kind)
+    if model is not None and built is not None:
+        try:
+            build_pipeline(model.kind, model.params, built.schema, seed=0)
+        except ValueError as exc:
+            problems.append(("model.params", str(exc)))
+    for i, step in enumerate(drift):
+        problem = _drift_problem(step, built)
+        if problem:
+            problems.append((f"drift[{i}]", problem))
+    return problems
+
+
+def _drift_problem(step: Any, world: World | None) -> str | None:
+    if not isinstance(step, dict):
+        return f"must be a mapping with a 'kind'; allowed kinds: {sorted(DRIFTS)}"
+    if "kind" not in step:
+        return f"missing 'kind'; allowed: {sorted(DRIFTS)}"
+    try:
+        injector = make_injector(**step)
+        if world is not None:
+            injector.apply(world.sample(64, seed=0), world)
+    except KeyError as exc:  # a lookup by name: its argument is the name, not a message
+        return f"unknown name {exc.args[0]!r}" if exc.args else "unknown name"
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return None
+
+
+def _raw_component_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """The whole-scenario check on a file whose fields did not all validate."""
+
+    def part(spec: type[Component], value: Any) -> Any:
+        try:
+            return spec.model_validate(value)
+        except ValidationError:
+            return None  # its own field errors are already reported
+
+    drift = raw.get("drift")
+    return component_problems(part(WorldSpec, raw.get("world")),
+                              part(ModelSpec, raw.get("model")),
+                              drift if isinstance(drift, list) else [])
 
 
 def scenarios_dir() -> Path:
@@ -239,19 +283,26 @@ def parse_scenario_file(path: Path) -> Scenario:
             from None
     if not isinstance(raw, dict):
         raise ScenarioError(source, [("", "must be a YAML mapping of scenario fields")])
-    scenario = validate_scenario(raw, source)
-    if scenario.id != path.stem:
-        raise ScenarioError(source, [("id", f"{scenario.id!r} must match the file name "
-                                            f"{path.stem!r}")])
-    return scenario
+    return validate_scenario(raw, source, file_stem=path.stem)
 
 
-def validate_scenario(raw: dict[str, Any], source: str = "<memory>") -> Scenario:
+def validate_scenario(raw: dict[str, Any], source: str = "<memory>",
+                      file_stem: str | None = None) -> Scenario:
+    """Validate a scenario mapping; every problem in it is reported in one ScenarioError."""
+    problems: list[tuple[str, str]] = []
+    scenario = None
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = [p for err in exc.errors() for p in _describe(err)]
-        raise ScenarioError(source, problems) from None
+        # Pydantic skips the whole-scenario check when a field fails: run it here.
+        reported = {field for field, _ in problems}
+        problems += [p for p in _raw_component_problems(raw) if p[0] not in reported]
+    ident = raw.get("id")
+    if file_stem is not None and isinstance(ident, str) and ident != file_stem:
+        problems.append(("id", f"{ident!r} must match the file name {file_stem!r}"))
+    if problems or scenario is None:
+        raise ScenarioError(source, problems)
     scenario._source = source
     return scenario
 

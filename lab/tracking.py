@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
-from lab.config import Settings, ensure_home, get_settings, remember_lab_uri
+from lab.config import Settings, ensure_home, get_settings, private_tree
 
 CHAMPION = "champion"
 CARD = "driftlab.json"
@@ -62,14 +63,30 @@ def tracking_uri(settings: Settings | None = None) -> str:
 def configure(settings: Settings | None = None) -> str:
     """Point MLflow at the lab's store (creating the home folder for the SQLite default)."""
     settings = settings or get_settings()
-    if settings.mlflow_uri.startswith("sqlite:") and settings.tracking_uri is None:
-        ensure_home(settings)
     uri = settings.mlflow_uri
-    remember_lab_uri(uri)
+    if uri.startswith("sqlite:") and settings.tracking_uri is None:
+        ensure_home(settings)
     mlflow = _mlflow()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
+    # set_tracking_uri() also writes MLFLOW_TRACKING_URI into the environment, where it
+    # would later read as the user's own choice (and outlive a change of LAB_HOME): the
+    # environment is left as the user set it, and children get the URI explicitly.
+    with _environment_kept("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
     return uri
+
+
+@contextlib.contextmanager
+def _environment_kept(*names: str):
+    before = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _experiment_id(name: str, settings: Settings) -> str:
@@ -121,6 +138,9 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                 # Our own pipeline's helper types: trusted because we just built them.
                 skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)),
             )
+    if settings.mlflow_uri.startswith("sqlite:"):
+        # The lab's artifact folder: MLflow writes there with the process umask.
+        private_tree(settings.home_dir / "artifacts")
     client = mlflow.MlflowClient()
     version_ = int(info.registered_model_version)
     client.set_registered_model_tag(model_name, SCENARIO_TAG, scenario_id)
@@ -220,4 +240,8 @@ def served_models(settings: Settings | None = None) -> list[str]:
 
 
 def ui_command(settings: Settings | None = None) -> str:
-    return f"mlflow ui --backend-store-uri {tracking_uri(settings)}"
+    """How to open the runs: a tracking server's own address, or ``mlflow ui`` on a store."""
+    uri = tracking_uri(settings)
+    if uri.startswith(("http://", "https://")):
+        return uri
+    return f"mlflow ui --backend-store-uri {uri}"

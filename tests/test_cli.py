@@ -123,3 +123,82 @@ def test_grade_prints_each_part_and_saves_the_attempt(lab_home, tmp_path):
     answers.write_text("kind: pipeline\n")
     result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers)])
     assert result.exit_code == 2 and "root_cause: required field is missing" in result.stderr
+
+
+def _modes(root):
+    import os
+    from pathlib import Path
+
+    found = {Path(root): os.stat(root).st_mode & 0o777}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder, name)
+            found[path] = os.stat(path).st_mode & 0o777
+    return found
+
+
+@pytest.mark.parametrize("umask", [0o000])  # the most permissive: nothing left to chance
+def test_the_lab_home_is_private_whatever_the_umask(tmp_path, monkeypatch, umask):
+    import os
+
+    from lab.attempts import AttemptStore
+    from lab.config import get_settings
+    from lab.serve.store import PredictionStore
+
+    home = tmp_path / "new-home"
+    monkeypatch.setenv("LAB_HOME", str(home))
+    get_settings.cache_clear()
+    before = os.umask(umask)
+    try:
+        result = runner.invoke(app, ["train", "sla-quiet-week", "--rows", "2000", "--json"])
+        assert result.exit_code == 0, result.output
+        PredictionStore(get_settings().prediction_store_url).dispose()
+        AttemptStore().dispose()
+    finally:
+        os.umask(before)
+    modes = _modes(home)
+    for name in ("mlflow.db", "predictions.db", "attempts.db"):
+        assert modes[home / name] == 0o600, name
+    artifacts = [p for p in modes if (home / "artifacts") in p.parents]
+    assert any(p.name == "driftlab.json" for p in artifacts)  # the run's files are there
+    wrong = {str(p): oct(m) for p, m in modes.items()
+             if m != (0o700 if p.is_dir() else 0o600)}
+    assert wrong == {}
+
+
+def test_an_existing_world_readable_home_is_tightened(tmp_path, monkeypatch):
+    import os
+
+    from lab.config import ensure_home, get_settings
+
+    home = tmp_path / "old-home"
+    home.mkdir(mode=0o755)
+    (home / "predictions.db").write_bytes(b"")
+    os.chmod(home, 0o755)
+    os.chmod(home / "predictions.db", 0o644)
+    monkeypatch.setenv("LAB_HOME", str(home))
+    get_settings.cache_clear()
+    ensure_home()
+    assert _modes(home)[home] == 0o700
+    assert _modes(home)[home / "predictions.db"] == 0o600
+
+
+def test_private_sqlite_makes_the_file_before_the_engine(tmp_path):
+    import os
+
+    import sqlalchemy as sa
+
+    from lab.config import private_sqlite
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    before = os.umask(0)
+    try:
+        engine = sa.create_engine(private_sqlite(url))
+        with engine.begin() as conn:
+            conn.execute(sa.text("create table t (x int)"))
+        engine.dispose()
+    finally:
+        os.umask(before)
+    assert (tmp_path / "store.db").stat().st_mode & 0o777 == 0o600
+    assert private_sqlite("sqlite://") == "sqlite://"  # in memory: nothing to create
+    assert private_sqlite("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"

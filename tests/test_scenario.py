@@ -103,3 +103,38 @@ def test_label_delay_forms():
     from lab.scenario import validate_scenario
 
     assert validate_scenario(data).label_delay.total_seconds() == 90 * 60
+
+
+def test_cli_prints_every_problem_verbatim(tmp_path):
+    """Patterns and quotes survive the terminal (no markup read into them), and a file with
+    several problems names them all at once, even when the world itself is broken."""
+    from typer.testing import CliRunner
+
+    from lab.cli import app
+
+    data = changed("id", "Bad Id")
+    data["world"]["params"] = {"base_rate": 2}
+    data["drift"][0]["shape"] = "ramp"
+    data["drift"].append({"kind": "missing_values", "feature": "colour"})
+    path = write(tmp_path, data)
+    result = CliRunner().invoke(app, ["train", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"error: {path}: id: String should match pattern '^[a-z0-9][a-z0-9-]*$'"
+    assert lines[1] == f"{path}: world.params: base_rate must be between 0 and 1 (exclusive)"
+    assert lines[2] == (f"{path}: drift[0]: shape must be one of ['sudden', 'gradual', "
+                        "'recurring'], got 'ramp'")
+    assert lines[3].startswith(f"{path}: drift[1]: unknown feature 'colour'; allowed: "
+                               "['priority', ")
+    assert lines[4:] == [f"{path}: id: 'Bad Id' must match the file name 'sla-response-units'"]
+
+
+def test_markup_lookalikes_in_user_text_are_printed_as_typed(tmp_path):
+    from typer.testing import CliRunner
+
+    from lab.cli import app
+
+    path = write(tmp_path, changed("difficulty", "[bold]brutal[/bold]"))
+    result = CliRunner().invoke(app, ["train", str(path)])
+    assert result.exit_code == 2
+    assert "'[bold]brutal[/bold]' is not allowed" in result.stderr

@@ -15,7 +15,7 @@ from lab.monitor.reference import Reference, build_reference
 
 __all__ = ["DEFAULT_WINDOW", "LogSelection", "MonitorResult", "NoPredictions", "Reference",
            "build_reference", "evidently_window_report", "log_frame", "monitor_model",
-           "parse_window", "run_log", "summarize", "truth_for"]
+           "parse_window", "report_key", "run_log", "summarize", "truth_for"]
 
 
 class NoPredictions(LookupError):
@@ -36,10 +36,13 @@ class LogSelection:
 def _log(selection: LogSelection, reference: Reference) -> tuple[pd.DataFrame, str | None,
                                                                    list[str]]:
     """The selected predictions of the reference's version, its run id, and notes."""
-    from lab.config import get_settings
+    from lab.config import ensure_home, get_settings
     from lab.serve.store import PredictionStore
 
-    store = PredictionStore(get_settings().prediction_store_url)
+    settings = get_settings()
+    if settings.store_url is None:
+        ensure_home(settings)  # the default store is created private, never by the umask
+    store = PredictionStore(settings.prediction_store_url)
     notes: list[str] = []
     try:
         run = selection.run
@@ -111,9 +114,23 @@ def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_
     categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
     for name in numeric:
         win[name] = win[name].astype(float)
-    labelled = int(win["label"].notna().sum())
-    key = f"{model}|{reference.version}|{run}|{window}|{index}|{len(win)}|{labelled}"
+    key = report_key(model, reference.version, window, index, win)
     return full_report(ref, win, numeric, categorical, get_settings().home_dir / "reports", key)
+
+
+def report_key(model: str, reference_version: int, window: str | int, index: int,
+               win) -> str:
+    """What a cached report is of: the model and reference version, the window, and a hash
+    of every row of the window (request id, version, time, features, score, label), so other
+    traffic, a late or changed label all make a new report, even at equal counts."""
+    import hashlib
+
+    import pandas as pd
+
+    rows = win.astype({"label": "Float64"}).reset_index(drop=True)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).to_numpy()
+                            .tobytes()).hexdigest()
+    return f"{model}|{reference_version}|{window}|{index}|{digest}"
 
 
 def truth_for(scenario, rows: int, seed: int = 0) -> list[dict]:

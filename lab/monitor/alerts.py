@@ -19,7 +19,7 @@ OUT_OF_RANGE = (0.01, 0.05)      # share of values outside the reference's range
 PERFORMANCE_GAP = (0.08, 0.15)   # |realised - estimated| precision or recall
 BASE_RATE_GAP = (0.04, 0.08)     # |realised - estimated| share of positives
 MIN_LABELS = 300                 # labelled rows before realised numbers are trusted
-MIN_POSITIVES = 30
+MIN_POSITIVES = 30               # positives behind a gap (see _enough_positives)
 MIN_Z = 3.0                      # a gap must also stand out from its sampling error
 
 
@@ -61,9 +61,16 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
     if realised is not None and estimated_labelled is not None and labelled >= MIN_LABELS:
         positives = realised["tp"] + realised["fn"]
         alerted = realised["tp"] + realised["fp"]
-        check(_gap(realised, estimated_labelled, "base_rate", labelled), BASE_RATE_GAP,
-              f"realised positive rate {realised['base_rate']:.0%} vs "
-              f"{estimated_labelled['base_rate']:.0%} expected from the scores")
+        # The 30-positive rule, per check. Precision and recall are proportions of the
+        # positives (and alerts): below 30 realised positives they are noise. The positive
+        # rate is a proportion of all labelled rows: its standard error needs 30 positives
+        # *expected from the scores*; counting realised ones would blind the check exactly
+        # when positives vanish (a label feed stuck at 0, a prior shift down).
+        expected_positives = (estimated_labelled.get("base_rate") or 0.0) * labelled
+        if expected_positives >= MIN_POSITIVES:
+            check(_gap(realised, estimated_labelled, "base_rate", labelled), BASE_RATE_GAP,
+                  f"realised positive rate {realised['base_rate']:.0%} vs "
+                  f"{estimated_labelled['base_rate']:.0%} expected from the scores")
         if positives >= MIN_POSITIVES:
             for metric, n in (("precision", alerted), ("recall", positives)):
                 check(_gap(realised, estimated_labelled, metric, n), PERFORMANCE_GAP,

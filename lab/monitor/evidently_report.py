@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lab.config import get_settings
+from lab.config import get_settings, private_dir, private_file
 
 TARGET, SCORE = "__label", "__score"
 
@@ -94,8 +94,8 @@ def full_report(reference: pd.DataFrame, current: pd.DataFrame, numeric: list[st
         warnings.simplefilter("ignore")
         snapshot = evidently.Report(metrics).run(_dataset(current[cols], definition),
                                                  _dataset(reference[cols], definition))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    private_dir(path.parent)  # reports show the prediction log: private like the rest
+    tmp = private_file(path.with_suffix(".tmp"))
     snapshot.save_html(str(tmp))
     tmp.replace(path)
     return path

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lab.monitor.evidently_report import drift_decisions
@@ -64,6 +65,17 @@ def test_full_report_is_written_once_and_cached(lab):
     mtime = first.stat().st_mtime_ns
     again = evidently_window_report("sla-response-units", 0, "1d")
     assert again == first and again.stat().st_mtime_ns == mtime  # served from the cache
+    assert first.stat().st_mode & 0o777 == 0o600 and first.parent.stat().st_mode & 0o777 == 0o700
+    # Other data at the same counts of rows and labels: a new report, not the cached one.
+    from lab.serve.store import predictions
+
+    day0 = log["event_time"] < log["event_time"].iloc[0].floor("D") + pd.Timedelta(days=1)
+    window0 = [f"r{i}" for i in np.flatnonzero(day0.to_numpy())]
+    with store.engine.begin() as conn:
+        conn.execute(predictions.update().where(predictions.c.request_id.in_(window0))
+                     .values(score=1 - predictions.c.score))
+    changed = evidently_window_report("sla-response-units", 0, "1d")
+    assert changed != first and changed.exists() and first.exists()
     with pytest.raises(IndexError, match="window 99 does not exist"):
         evidently_window_report("sla-response-units", 99, "1d")
     store.prune("sla-response-units", before=datetime.max, execute=True)
