@@ -51,7 +51,7 @@ def main(workspace: WorkspaceOpt = None) -> None:
         try:
             os.environ["LAB_WORKSPACE"] = validate(workspace)
         except WorkspaceError as exc:
-            err.print(f"error: {exc}", markup=False, highlight=False)
+            print_error(str(exc))
             raise typer.Exit(2) from None
         get_settings.cache_clear()
 

@@ -22,7 +22,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from lab.config import private_sqlite
+
 log = logging.getLogger("driftlab.serve")
+
 metadata = sa.MetaData()
 
 predictions = sa.Table(
@@ -85,7 +88,7 @@ class RequestIdConflict(Exception):
 
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False,
+        engine = sa.create_engine(private_sqlite(url), connect_args={"check_same_thread": False,
                                                      "timeout": 30})
 
         @event.listens_for(engine, "connect")
