@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -58,3 +59,21 @@ def check_frame(frame: pd.DataFrame, what: str) -> pd.DataFrame:
         raise OwnDataError(f"{what}: column(s) {duplicated} appear more than once")
     frame.columns = names
     return frame
+
+
+def read_upload(data: bytes, name: str, role: str) -> pd.DataFrame:
+    """An uploaded file's bytes as a frame; its ``name`` decides CSV or Parquet."""
+    if not data:
+        raise OwnDataError(f"{role} file {name}: is empty (0 bytes)")
+    suffix = Path(name).suffix.lower()
+    try:
+        if suffix in PARQUET:
+            frame = pd.read_parquet(io.BytesIO(data))
+        else:
+            frame = pd.read_csv(io.BytesIO(data), sep="\t" if suffix == ".tsv" else ",",
+                                low_memory=False)
+    except Exception as exc:
+        kind = "Parquet" if suffix in PARQUET else "CSV"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise OwnDataError(f"{role} file {name}: unreadable as {kind} ({first[:200]})") from None
+    return check_frame(frame, f"{role} file {name}")

@@ -249,3 +249,30 @@ def test_library_errors_are_typed(frames):
         monitor_own_data(ref, cur.iloc[:0])
     with pytest.raises(OwnDataError, match="window must be"):
         monitor_own_data(ref, cur, timestamp="when", window="soon")
+
+
+# --- the app's "Your data" page ----------------------------------------------------------
+
+def _own_data_page():
+    from lab.ui.pages import own_data
+
+    own_data.page()
+
+
+def test_the_your_data_page_shows_the_summary():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_own_data_page, default_timeout=120)
+    at.run()
+    assert not at.exception and "Upload both files" in at.info[0].value
+    at.button(key="own_example").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="own_target").value == "defaulted"
+    assert at.selectbox(key="own_timestamp").value == "when"
+    # Opens on the first window that alerted, with its reason.
+    assert at.selectbox(key="own_window_index").value == 2
+    assert "income drifted" in at.error[0].value
+    assert [m.value for m in at.metric][:2] == ["4", "2"]
+    at.selectbox(key="own_timestamp").set_value("(none)").run()
+    assert not at.exception
+    assert at.selectbox(key="own_window_index").options == ["0: row 0 · alarm"]
