@@ -1,4 +1,5 @@
-"""Run the benchmarks: ``python benchmarks/run.py [train] [serve] [monitor]`` (default: all)."""
+"""Run the benchmarks: ``python benchmarks/run.py [train] [serve] [monitor] [own_data]``
+(default: all)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-ALL = ["train", "serve", "monitor"]
+ALL = ["train", "serve", "monitor", "own_data"]
 
 
 def main(names: list[str]) -> None:

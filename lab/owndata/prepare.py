@@ -14,7 +14,7 @@ from lab.monitor.reference import Reference
 from lab.owndata import columns as cols
 from lab.owndata.files import OwnDataError, check_frame, read_table
 from lab.owndata.importance import quick_importance
-from lab.owndata.profile import ColumnProfile, profile_frame
+from lab.owndata.profile import ColumnProfile, profile_column, profile_frame
 
 # The log's own columns; dunder names keep clear of the user's.
 TIME, SCORE, DECISION, LABEL = "__time", "__score", "__decision", "__label"
@@ -35,7 +35,9 @@ class Prepared:
     log: pd.DataFrame
     roles: cols.Roles
     profiles: dict[str, ColumnProfile]
+    score_profile: ColumnProfile | None = None
     notes: list[str] = field(default_factory=list)
+    seed: int = 0
 
     @property
     def has_prediction(self) -> bool:
@@ -103,7 +105,9 @@ def prepare(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataF
                               card=card, frame=ref_frame, scores=scores, calibrated=calibrated,
                               calibrator=calibrator, importance=importance, pipeline=None)
     log = _log(cur, cur_name, features, roles, classes, threshold, notes)
-    return Prepared(reference_obj, log, roles, profile_frame(ref_frame, features), notes)
+    score_profile = None if scores is None else profile_column(pd.Series(scores), False)
+    return Prepared(reference_obj, log, roles, profile_frame(ref_frame, features),
+                    score_profile, notes, seed)
 
 
 def _short(name: str) -> str:

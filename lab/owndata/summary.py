@@ -15,9 +15,12 @@ import pandas as pd
 
 from lab.monitor import alerts, performance, suspects
 from lab.monitor.core import MIN_WINDOW_ROWS, MonitorResult, parse_window, split
-from lab.monitor.stats import column_drift
 from lab.owndata.prepare import LABEL, SCORE, TIME, Prepared
-from lab.owndata.profile import window_health
+from lab.owndata.profile import numeric_drift, window_health
+
+# The relationship check (how errors spread over a feature's bins) is a variance of bin
+# means: a seeded sample of this many rows on each side pins it down at any file size.
+RELATIONSHIP_ROWS = 100_000
 
 
 def health(prepared: Prepared, rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -60,7 +63,7 @@ def evaluate(prepared: Prepared, win: pd.DataFrame, first: int) -> dict[str, Any
         scored = ~np.isnan(scores)
         alerted = scores >= ref.threshold
         calibrated = ref.calibrate(np.nan_to_num(scores))
-        score_drift = column_drift(pd.Series(ref.scores), win[SCORE], False)
+        score_drift = numeric_drift(prepared.score_profile, pd.Series(ref.scores), win[SCORE])
         estimated = _no_cost(performance.estimated(calibrated[scored], alerted[scored], 1, 1, 0))
         alert_rate = float(alerted[scored].mean()) if scored.any() else None
         both = labelled & scored
@@ -97,7 +100,7 @@ def _no_cost(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def rank_suspects(prepared: Prepared, parts: list[np.ndarray],
-                  windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                  windows: list[dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
     """Features ranked over the windows from the first alert on (all if none alerted)."""
     ref, log = prepared.reference, prepared.log
     flagged = [w["index"] for w in windows if w["alert"] != alerts.OK]
@@ -108,20 +111,29 @@ def rank_suspects(prepared: Prepared, parts: list[np.ndarray],
         effects = health(prepared, log.iloc[np.concatenate(parts[start:])])
     rows = np.concatenate(parts[start:]) if parts else np.arange(0)
     part = log.iloc[rows]
-    residual = ref_residual = None
+    residual = None
     if prepared.has_prediction and ref.target is not None:
         labels = part[LABEL].to_numpy(dtype=float)
         scores = part[SCORE].to_numpy(dtype=float)
         usable = ~np.isnan(labels) & ~np.isnan(scores)
         if usable.sum() >= suspects.MIN_LABELS:
-            residual = labels[usable] - ref.calibrate(scores[usable])
-            part = part[usable]
-            ref_y = ref.frame[ref.target].to_numpy(dtype=float)
-            ref_residual = np.nan_to_num(ref_y - ref.calibrated)
-    if ref_residual is None:
-        ref_residual = np.zeros(len(ref.frame))
-    return suspects.rank(ref.features, ref.importance, effects, ref.frame, ref_residual,
+            keep = _sample(np.flatnonzero(usable), seed)
+            residual = labels[keep] - ref.calibrate(scores[keep])
+            part = part.iloc[keep]
+    ref_rows = _sample(np.arange(len(ref.frame)), seed)
+    ref_frame = ref.frame.iloc[ref_rows]
+    ref_residual = np.zeros(len(ref_rows))
+    if residual is not None:
+        ref_y = ref_frame[ref.target].to_numpy(dtype=float)
+        ref_residual = np.nan_to_num(ref_y - ref.calibrated[ref_rows])
+    return suspects.rank(ref.features, ref.importance, effects, ref_frame, ref_residual,
                          part, residual)
+
+
+def _sample(rows: np.ndarray, seed: int) -> np.ndarray:
+    if len(rows) <= RELATIONSHIP_ROWS:
+        return rows
+    return np.sort(np.random.default_rng(seed).choice(rows, RELATIONSHIP_ROWS, replace=False))
 
 
 def summarize_own(prepared: Prepared, window: str | int | None = None) -> MonitorResult:
@@ -132,7 +144,7 @@ def summarize_own(prepared: Prepared, window: str | int | None = None) -> Monito
     return MonitorResult(
         model=ref.model, version=None, threshold=ref.threshold, window=label,
         reference=_reference_numbers(prepared), windows=windows,
-        suspects=rank_suspects(prepared, parts, windows),
+        suspects=rank_suspects(prepared, parts, windows, prepared.seed),
         notes=[*prepared.notes, *notes, *([performance.BLIND_SPOT]
                                           if prepared.has_prediction else [])])
 
