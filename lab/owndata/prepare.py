@@ -130,6 +130,7 @@ def _log(cur: pd.DataFrame, cur_name: str, features: list[dict], roles: cols.Rol
         if roles.target is not None:
             notes.append(f"The current data has no {roles.target!r} column: no realised "
                          "performance (labels not arrived yet?).")
-    if roles.timestamp is not None:
-        log = log.sort_values(TIME, kind="stable").reset_index(drop=True)
+    if roles.timestamp is not None and not log[TIME].is_monotonic_increasing:
+        log = log.sort_values(TIME, kind="stable")
+    log.index = pd.RangeIndex(len(log))  # windows are row positions
     return log

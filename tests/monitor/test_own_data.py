@@ -226,12 +226,15 @@ def _bad(folder: Path, case: str) -> tuple[list[str], list[str]]:
     if case == "prediction not a probability":
         return [*base, "--prediction", "income"], ["ref.csv", "prediction column 'income'",
                                                    "outside [0, 1]"]
+    if case == "current not given":
+        return ["--reference", str(ref)], ["--current is missing"]
     raise AssertionError(case)
 
 
 @pytest.mark.parametrize("case", ["missing file", "unreadable", "empty", "header only",
                                   "no common columns", "target not binary", "target absent",
-                                  "timestamp unparsable", "prediction not a probability"])
+                                  "timestamp unparsable", "prediction not a probability",
+                                  "current not given"])
 def test_bad_files_are_named_without_a_traceback(files, case):
     args, words = _bad(files, case)
     result = CliRunner().invoke(app, ["monitor", *args])
