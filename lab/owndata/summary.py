@@ -105,21 +105,20 @@ def rank_suspects(prepared: Prepared, parts: list[np.ndarray],
     ref, log = prepared.reference, prepared.log
     flagged = [w["index"] for w in windows if w["alert"] != alerts.OK]
     start = flagged[0] if flagged else 0
+    rows = np.concatenate(parts[start:])
     if len(parts) - start == 1:
         effects = windows[start]["features"]  # the same rows: no need to compute again
     else:
-        effects = health(prepared, log.iloc[np.concatenate(parts[start:])])
-    rows = np.concatenate(parts[start:]) if parts else np.arange(0)
-    part = log.iloc[rows]
-    residual = None
+        effects = health(prepared, log.iloc[rows])
+    residual, part = None, log.iloc[:0]
     if prepared.has_prediction and ref.target is not None:
-        labels = part[LABEL].to_numpy(dtype=float)
-        scores = part[SCORE].to_numpy(dtype=float)
-        usable = ~np.isnan(labels) & ~np.isnan(scores)
-        if usable.sum() >= suspects.MIN_LABELS:
-            keep = _sample(np.flatnonzero(usable), seed)
+        labels = log[LABEL].to_numpy(dtype=float)[rows]
+        scores = log[SCORE].to_numpy(dtype=float)[rows]
+        usable = np.flatnonzero(~np.isnan(labels) & ~np.isnan(scores))
+        if len(usable) >= suspects.MIN_LABELS:
+            keep = _sample(usable, seed)
             residual = labels[keep] - ref.calibrate(scores[keep])
-            part = part.iloc[keep]
+            part = log.iloc[rows[keep]]
     ref_rows = _sample(np.arange(len(ref.frame)), seed)
     ref_frame = ref.frame.iloc[ref_rows]
     ref_residual = np.zeros(len(ref_rows))
