@@ -39,7 +39,20 @@ def _write(folder: Path, current_rows: int, reference_rows: int) -> None:
 
 
 def _peak_mb() -> float:
+    """Peak RSS of this process. Linux carries ``ru_maxrss`` over fork and exec, so the
+    parent must stay small when it starts a measurement (it writes the data in a child
+    of its own); ``VmHWM`` (the peak of this process's own memory) is printed beside it."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _hwm_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def _measure(folder: str, path: str, share: float) -> dict:
@@ -61,7 +74,7 @@ def _measure(folder: str, path: str, share: float) -> dict:
         data = result.to_dict()
         drifted = sorted({n for w in data["windows"] for n in w["drifted_features"]})
         return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": _peak_mb(),
-                "after_imports_mb": baseline,
+                "hwm_mb": _hwm_mb(), "after_imports_mb": baseline,
                 "windows": len(data["windows"]), "alarms": data["summary"]["windows_in_alarm"],
                 "top_suspect": data["suspects"][0]["feature"], "drifted": drifted}
     from lab.monitor.evidently_report import _evidently, drift_decisions
@@ -81,17 +94,17 @@ def _measure(folder: str, path: str, share: float) -> dict:
     decisions = drift_decisions(ref, cur, numeric, categorical)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": _peak_mb(),
-            "after_imports_mb": baseline,
+            "hwm_mb": _hwm_mb(), "after_imports_mb": baseline,
             "rows": [len(ref), len(cur)], "drifted": sorted(n for n, d in decisions.items()
                                                             if d["drifted"]),
             "pandas": pd.__version__}
 
 
-def _child(folder: Path, path: str, share: float) -> dict:
+def _child(*args: str) -> dict:
     here = Path(__file__).resolve()
     env = {**os.environ, "PYTHONPATH": str(here.parent.parent)}
-    out = subprocess.run([sys.executable, str(here), "--measure", str(folder), path, str(share)],
-                         capture_output=True, text=True, env=env, timeout=1800)
+    out = subprocess.run([sys.executable, str(here), *args], capture_output=True, text=True,
+                         env=env, timeout=1800)
     if out.returncode:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -104,12 +117,12 @@ def main(current_rows: int = CURRENT_ROWS, reference_rows: int = REFERENCE_ROWS,
                      "load_before": os.getloadavg(), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-own-data-") as tmp:
         folder = Path(tmp)
-        _write(folder, current_rows, reference_rows)
+        _child("--write", str(folder), str(current_rows), str(reference_rows))
         print(f"current {current_rows:,} rows vs reference {reference_rows:,} (Parquet, "
               f"{DAYS} days, income +1.5 sd from day 6); host {os.cpu_count()} CPUs, load "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         for path in ("lab-one-window", "lab-daily", "evidently"):
-            run = _child(folder, path, share)
+            run = _child("--measure", str(folder), path, str(share))
             results[path] = run
             if "error" in run:
                 print(f"{path:>15}: failed: {run['error']}")
@@ -117,8 +130,8 @@ def main(current_rows: int = CURRENT_ROWS, reference_rows: int = REFERENCE_ROWS,
             sample = "" if path != "evidently" or share == 1 else \
                 f" on a {share:.0%} sample ({run['rows'][1]:,} vs {run['rows'][0]:,} rows)"
             print(f"{path:>15}: {run['seconds']:.2f} s ({run['cpu_seconds']:.2f} s CPU), "
-                  f"peak RSS {run['peak_rss_mb']:.0f} MB "
-                  f"(after imports {run['after_imports_mb']:.0f} MB){sample}; drifted "
+                  f"peak RSS {run['peak_rss_mb']:.0f} MB (VmHWM {run['hwm_mb']:.0f} MB, "
+                  f"after imports {run['after_imports_mb']:.0f} MB){sample}; drifted "
                   f"{run['drifted']}" + (f"; {run['windows']} windows, {run['alarms']} in "
                                          f"alarm, top suspect {run['top_suspect']}"
                                          if path.startswith("lab") else ""))
@@ -130,6 +143,9 @@ def main(current_rows: int = CURRENT_ROWS, reference_rows: int = REFERENCE_ROWS,
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--measure":
         print(json.dumps(_measure(sys.argv[2], sys.argv[3], float(sys.argv[4]))))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--write":
+        _write(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        print("{}")
     else:
         args = [a for a in sys.argv[1:] if not a.startswith("--")]
         main(*(int(a) for a in args), evidently_full="--evidently-full" in sys.argv)
