@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 
 PARQUET = {".parquet", ".pq"}
-CSV = {".csv", ".txt", ".tsv"}
 
 
 class OwnDataError(ValueError):
