@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lab.ui import workspace
-from lab.ui.pages import catalogue, progress, scenario
+from lab.ui.pages import catalogue, own_data, progress, scenario
 from lab.ui.session import keep_inputs
 
 st.set_page_config(page_title="Driftlab", layout="wide")
@@ -11,6 +11,7 @@ pages = {
     "catalogue": st.Page(catalogue.page, title="Catalogue", url_path="catalogue", default=True),
     "scenario": st.Page(scenario.page, title="Scenario", url_path="scenario"),
     "progress": st.Page(progress.page, title="Progress", url_path="progress"),
+    "own_data": st.Page(own_data.page, title="Your data", url_path="your-data"),
 }
 st.session_state["app_pages"] = pages
 navigation = st.navigation(list(pages.values()))

@@ -300,7 +300,8 @@ def print_traffic(s: dict[str, Any]) -> None:
 
 @app.command()
 @friendly_errors
-def monitor(scenario: ScenarioArg,
+def monitor(scenario: Annotated[str | None, typer.Argument(
+                help="A scenario id or YAML path (or use --reference/--current).")] = None,
             window: Annotated[str, typer.Option(help="Rows (2000) or a duration (12h, 1d, "
                                                 "1w).")] = "1d",
             html: Annotated[Path | None, typer.Option(help="Write the timeline as "
@@ -317,8 +318,28 @@ def monitor(scenario: ScenarioArg,
                                                       "from this event time on (ISO date).")]
             = None,
             until: Annotated[str | None, typer.Option(help="... and before this one.")] = None,
-            seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
-    """Compare each window of a prediction run with the reference; alerts and suspects."""
+            seed: SeedOpt = 0, as_json: JsonOpt = False,
+            reference: Annotated[Path | None, typer.Option(
+                help="Your own data: the reference file (CSV or Parquet).")] = None,
+            current: Annotated[Path | None, typer.Option(
+                help="Your own data: the current file to compare with it.")] = None,
+            target: Annotated[str | None, typer.Option(
+                help="Your own data: the binary label column.")] = None,
+            prediction: Annotated[str | None, typer.Option(
+                help="Your own data: the model's probability column.")] = None,
+            timestamp: Annotated[str | None, typer.Option(
+                help="Your own data: the event-time column (windows by time).")] = None,
+            ) -> None:
+    """Compare each window of a prediction run with the reference; alerts and suspects.
+
+    With --reference and --current: your own files instead of a scenario's run."""
+    if reference is not None or current is not None:
+        from lab.owndata.cli import monitor_files
+
+        return monitor_files(scenario, reference, current, target, prediction, timestamp,
+                             window, evidently, html, png, seed, as_json)
+    if scenario is None:
+        raise UserError("give a scenario, or your own files with --reference and --current")
     from lab import monitor as mon
     from lab.monitor.plots import timeline_html, timeline_png
     from lab.scenario import load_scenario

@@ -71,8 +71,9 @@ def full_report(reference: pd.DataFrame, current: pd.DataFrame, numeric: list[st
                 categorical: list[str], folder: Path, key: str) -> Path:
     """The full Evidently report of one window as HTML, cached under ``folder``.
 
-    ``reference`` and ``current`` carry the features plus ``__score`` and, where labels
-    exist, ``__label``; the classification section appears only with labels.
+    ``reference`` and ``current`` carry the features plus ``__score`` (where there is a
+    prediction) and, where labels exist, ``__label``; the classification section appears
+    only with labels.
     """
     digest = hashlib.sha1(key.encode()).hexdigest()[:12]
     path = Path(folder) / f"evidently-{digest}.html"
@@ -80,12 +81,13 @@ def full_report(reference: pd.DataFrame, current: pd.DataFrame, numeric: list[st
         return path
     evidently, presets = _evidently()
     labelled = TARGET in current and current[TARGET].notna().any()
-    cols = numeric + categorical + [SCORE]
+    scored = [SCORE] if SCORE in current else []  # own data may carry no prediction
+    cols = numeric + categorical + scored
     if labelled:
         current = current[current[TARGET].notna()].astype({TARGET: int})
         reference = reference.astype({TARGET: int})
         cols = cols + [TARGET]
-    definition = _definition(numeric + [SCORE], categorical, classification=labelled)
+    definition = _definition(numeric + scored, categorical, classification=labelled)
     metrics = [presets.DataDriftPreset(columns=numeric + categorical),
                presets.DataSummaryPreset()]
     if labelled:
