@@ -89,7 +89,8 @@ def load_answers(path: str | Path, scenario: Scenario) -> Answers:
     except yaml.YAMLError as exc:
         raise AnswerError(f"{path}: not valid YAML or JSON ({exc})") from None
     if not isinstance(raw, dict):
-        raise AnswerError(f"{path}: must be a mapping with the fields {sorted(Answers.model_fields)}")
+        fields = sorted(Answers.model_fields)
+        raise AnswerError(f"{path}: must be a mapping with the fields {fields}")
     problems = _scenario_problems(raw, scenario)
     answers = None
     try:

@@ -41,7 +41,10 @@ MOVED_BY_CATEGORY = {"pipeline": {"missing_share", "effect", "out_of_range_share
                      "concept": {"realised_precision", "realised_recall"},
                      "service": {"p99_ms"}}
 
-HOLDS_AND_BEARS = 10.0  # points per claim that holds and bears on the truth
+# Statistics whose *not* moving is the evidence (concept drift: the estimate stays flat).
+STEADY_BY_KIND = {"concept_drift": {"estimated_precision", "estimated_recall"}}
+
+HOLDS_AND_BEARS = 12.5  # points per claim that holds and bears on the truth
 FALSE_CLAIM = -5.0       # a claim the run contradicts costs points
 
 
@@ -61,6 +64,10 @@ def moved_statistics(truth: list[dict[str, Any]]) -> set[str]:
     for t in truth:
         out |= MOVED_BY_KIND.get(t["kind"], MOVED_BY_CATEGORY.get(t["category"], set()))
     return out
+
+
+def steady_statistics(truth: list[dict[str, Any]]) -> set[str]:
+    return set().union(*(STEADY_BY_KIND.get(t["kind"], set()) for t in truth))
 
 
 def observe(claim: Claim, monitoring: dict[str, Any]) -> tuple[float | None, float | None, str]:
@@ -137,9 +144,15 @@ def _bears(claim: Claim, observed: float, baseline: float | None,
                        "but nothing was injected: this movement is noise")
     if not evidence.window_after_onset(claim.window):
         return False, "but the window is before the fault began"
-    injected = {f for t in truth for f in t["features"]}
-    if claim.feature in injected:
-        return True, "and it is about the feature that was changed"
-    if claim.statistic in moved_statistics(truth):
-        return True, "and the fault moves this statistic"
-    return False, "but it does not bear on what happened"
+    # A concept drift's "features" are the ones whose weight changed, not inputs that moved.
+    inputs_changed = {f for t in truth if t["category"] != "concept" for f in t["features"]}
+    relevant = claim.feature in inputs_changed or claim.statistic in moved_statistics(truth)
+    if not relevant:
+        return False, "but it does not bear on what happened"
+    if claim.statistic in steady_statistics(truth):
+        return True, "and its staying put is part of the signature of this fault"
+    if baseline is not None and _close(observed, baseline, claim.statistic):
+        return False, "but it did not move from the reference, so it shows nothing"
+    if claim.feature in inputs_changed:
+        return True, "and it shows the feature that was changed moving"
+    return True, "and the fault moves this statistic"

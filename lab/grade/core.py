@@ -3,12 +3,12 @@
 | part          | points | how |
 |---------------|-------:|-----|
 | features      | 10 | F1 of the selected features against the injected ones |
-| kind          | 10 | exact: the truth's category, or none |
-| root_cause    | 15 | exact: the scenario's answer key |
+| kind          |  5 | exact: the truth's category, or none |
+| root_cause    | 10 | exact: the scenario's answer key |
 | action        | 10 | one of the key's accepted actions |
-| claims        | 20 | +10 per claim that holds on the run and bears on the truth, -5 per false one |
+| claims        | 25 | +12.5 per claim that holds on the run and bears on the truth; -5 if false |
 | threshold     | 15 | smooth regret against the key's operating-point rule, capacity respected |
-| justification | 15 | rubric concepts stated in sentences that name evidence |
+| justification | 20 | rubric concepts stated in sentences that name evidence |
 | threshold_why |  5 | threshold concepts (cost, capacity, precision/recall...) the same way |
 
 An unanswered part scores 0 and says so. Without a claim that holds, the two text parts
@@ -30,8 +30,9 @@ from lab.grade.text import find_concepts
 from lab.grade.threshold import check_threshold
 from lab.scenario import AnswerKey, Concept, Scenario
 
-WEIGHTS = {"features": 10, "kind": 10, "root_cause": 15, "action": 10, "claims": 20,
-           "threshold": 15, "justification": 15, "threshold_why": 5}
+# Choices are cheap to guess, so they are worth 35; checked evidence and reasoning 65.
+WEIGHTS = {"features": 10, "kind": 5, "root_cause": 10, "action": 10, "claims": 25,
+           "threshold": 15, "justification": 20, "threshold_why": 5}
 TEXT_CAP_WITHOUT_CLAIM = 1 / 3
 THRESHOLD_RUBRIC = (
     Concept(concept="cost", synonyms=["expected cost", "cost per day", "cheaper", "costs"]),
@@ -247,7 +248,8 @@ def evidence_claims(evidence: RunEvidence, limit: int = 2) -> list[Claim]:
     """Claims a strong candidate would make: true, and about what the fault moved."""
     windows = evidence.monitoring["windows"]
     last = len(windows) - 1
-    injected = sorted({f for t in evidence.truth for f in t["features"]})
+    injected = sorted({f for t in evidence.truth if t["category"] != "concept"
+                       for f in t["features"]})
     moved = sorted(moved_statistics(evidence.truth)) or ["effect"]
     candidates = [(f, s) for f in injected for s in ("missing_share", "out_of_range_share",
                                                       "effect", "unseen_share")]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lab.grade import paraphrase
 
 TOKEN = re.compile(r"\d+(?:\.\d+)?%?x?|[a-z_]+(?:'[a-z]+)?")
-SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n|\n\s*[-*]\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n\s*[-*]\s+")
 FUNCTION_WORDS = frozenset(
     "the a an is are was were be been it its this that these those of to in on at by for "
     "from with and or but so because as than then which who when while if since after "
