@@ -302,7 +302,7 @@ def monitor(scenario: ScenarioArg,
 @friendly_errors
 def grade(scenario: ScenarioArg,
           answers: Annotated[Path, typer.Option(help="Answer sheet (YAML or JSON): features, "
-                                                "kind, root_cause, action, threshold, "
+                                                "kind, root_cause, action, threshold, claims, "
                                                 "justification.")],
           rows: Annotated[int | None, typer.Option(min=500, help="Production rows the "
                                                    "traffic used.")] = None,
@@ -311,7 +311,7 @@ def grade(scenario: ScenarioArg,
           as_json: JsonOpt = False) -> None:
     """Grade an answer sheet against what was injected, part by part, and explain it."""
     from lab.attempts import AttemptStore, grade_attempt
-    from lab.grade import AnswerError, load_answers
+    from lab.grade import AnswerError, format_score, load_answers
     from lab.scenario import load_scenario
     from lab.tracking import NoChampion
 
@@ -328,9 +328,9 @@ def grade(scenario: ScenarioArg,
     if as_json:
         print_json(result.to_dict())
         return
-    table = Table("part", "points", "why", title=f"{spec.id}: {result.total:.0f} / 100")
+    table = Table("part", "points", "why", title=f"{spec.id}: {format_score(result.total, 100)}")
     for part in result.parts:
-        table.add_row(part.name, f"{part.points:g} / {part.maximum}", part.why)
+        table.add_row(part.name, format_score(part.points, part.maximum), part.why)
     out.print(table)
     print_truth(result.truth)
     out.print(f"[bold]debrief:[/] {result.debrief.strip()}", highlight=False)
