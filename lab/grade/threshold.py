@@ -21,7 +21,7 @@ from lab.evaluation import OperatingPoint, choose_threshold, point_at
 REGRET_HALF = 0.10     # 10% more cost than the best scores half the points (smoothly)
 EXCESS_FOR_ZERO = 0.5  # alerting 50% over capacity scores nothing; 4% over loses 8%
 RULE_DATA = {"clean-data": "clean data (the champion's validation split)",
-             "re-optimise": "current labelled production since the fault began"}
+             "re-optimise": "current labelled production (since the onset, if any)"}
 
 
 @dataclass(frozen=True)

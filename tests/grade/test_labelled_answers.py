@@ -173,6 +173,7 @@ def _explain(results) -> str:
 def test_answers_separate_by_understanding(graded):
     family, results = graded
     why = f"{family}\n{_explain(results)}"
+    print(family, {name: r.total for name, r in results.items()})
     assert results["strong0"].total >= STRONG, why
     assert results["strong1"].total >= STRONG, why
     assert results["salad"].total <= SALAD, why
