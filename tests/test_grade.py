@@ -209,3 +209,20 @@ def test_a_complete_answer_file_loads(tmp_path):
                     "window: 2, value: 0.6, baseline: 0}\n")
     answers = load_answers(path, UNITS)
     assert answers.claims[0].value == 0.6 and answers.justification == ""
+
+
+def test_without_embeddings_grading_falls_back_to_stems_and_says_so(monkeypatch):
+    from lab.grade import paraphrase
+
+    monkeypatch.setattr(paraphrase, "_model", lambda: None)
+    text = "In window 2 minutes_to_first_response arrived in seconds, a unit change upstream."
+    result = grade(UNITS, Answers(justification=text, claims=[GOOD_CLAIM]), EVIDENCE)
+    assert any("wordllama could not load" in note for note in result.notes)
+    assert {"unit", "upstream"} <= set(result.concepts_found)
+
+
+def test_embeddings_load_offline_from_the_wheel():
+    from lab.grade import paraphrase
+
+    paraphrase._model.cache_clear()
+    assert paraphrase.available()  # no network here: the weights and tokenizer are local
