@@ -228,7 +228,10 @@ def diagnose(spec, settings):
         st.markdown("**Evidence**: claims the lab checks against your run (window index, "
                     "the statistic, its value there and, optionally, in the reference).")
         claims = st.data_editor(
-            pd.DataFrame(columns=["feature", "statistic", "window", "value", "baseline"]),
+            pd.DataFrame({"feature": pd.Series(dtype=object),
+                          "statistic": pd.Series(dtype=object),
+                          "window": pd.Series(dtype="Int64"),
+                          "value": pd.Series(dtype=float), "baseline": pd.Series(dtype=float)}),
             num_rows="dynamic", key="scenario_claims",
             column_config={
                 "feature": st.column_config.SelectboxColumn(options=names),
@@ -261,8 +264,15 @@ def diagnose(spec, settings):
 
 
 def claim_rows(table: pd.DataFrame) -> list[Claim]:
+    """The claims table's filled rows; blanks become None, numpy scalars plain numbers."""
     rows = table.dropna(how="all").to_dict("records")
-    return [Claim(**{k: (None if pd.isna(v) else v) for k, v in row.items()}) for row in rows]
+    return [Claim(**{k: _plain(v) for k, v in row.items()}) for row in rows]
+
+
+def _plain(value):
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def run_evidence(spec) -> RunEvidence:
