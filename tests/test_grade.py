@@ -135,9 +135,10 @@ def test_inflections_match_and_arguments_against_do_not():
 
 
 def test_a_release_is_not_upstream_and_an_incident_is_not_temporary():
-    units = find_concepts("Precision fell to 0.28 after the release of the tracker.",
-                          UNITS.questions.answer.rubric, FEATURES)
-    assert "upstream" not in units.found
+    units = find_concepts("Realised recall held at 0.8 after the release, and the escalation "
+                          "queue grew in window 3.", UNITS.questions.answer.rubric, FEATURES)
+    assert "upstream" not in units.found and "precision" not in units.found
+    assert "recall" in units.found
     wave = load_scenario("sla-incident-wave").questions.answer.rubric
     found = find_concepts("The base rate rose to 0.35 during the incident and the outage.",
                           wave, FEATURES)
@@ -226,3 +227,16 @@ def test_embeddings_load_offline_from_the_wheel():
 
     paraphrase._model.cache_clear()
     assert paraphrase.available()  # no network here: the weights and tokenizer are local
+
+
+def test_the_apps_claims_table_becomes_claims():
+    from lab.ui.pages.scenario import claim_rows
+
+    table = pd.DataFrame({"feature": pd.Series(["team_load", None], dtype=object),
+                          "statistic": pd.Series(["missing_share", "base_rate"], dtype=object),
+                          "window": pd.Series([3, 4], dtype="Int64"),
+                          "value": [0.7, 0.3], "baseline": [0.0, None]})
+    assert claim_rows(table) == [
+        Claim(feature="team_load", statistic="missing_share", window=3, value=0.7, baseline=0.0),
+        Claim(statistic="base_rate", window=4, value=0.3)]
+    assert claim_rows(table.iloc[0:0]) == []
