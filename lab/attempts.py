@@ -1,6 +1,8 @@
-"""Attempts: grading a sheet against the scenario's production stream, and keeping it.
+"""Attempts: grading a sheet against the run the candidate saw, and keeping it.
 
 Attempts persist in a SQLite file in the lab home, so progress per topic survives restarts.
+The stored answers include the "why this threshold?" text; totals use the one rounding
+rule of :mod:`lab.grade.scores`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ import orjson
 import pandas as pd
 import sqlalchemy as sa
 
-from lab import tracking
 from lab.config import ensure_home
-from lab.data import production_frame
-from lab.grade import Answers, Grade, check_against, grade
+from lab.grade import Answers, Grade, RunEvidence, check_against, evidence_by_replay, grade
 from lab.scenario import TOPICS, Scenario
 
 metadata = sa.MetaData()
@@ -31,25 +31,18 @@ attempts = sa.Table(
 )
 
 
-def current_conditions(scenario: Scenario, pipeline, rows: int | None = None, seed: int = 0,
-                       reference_rows: int | None = None):
-    """Labels and scores of production from the fault's onset on, and the truth."""
-    production = production_frame(scenario, rows, seed, reference_rows)
-    frame = production.frame
-    onset = min((t.onset_row for t in production.truths), default=0)
-    part = frame.iloc[onset:] if onset < len(frame) else frame
-    schema = scenario.world_.schema
-    scores = pipeline.predict_proba(part[schema.names])[:, 1]
-    return part[schema.target].to_numpy(), scores, [t.to_dict() for t in production.truths]
+def grade_attempt(scenario: Scenario, answers: Answers, evidence: RunEvidence | None = None,
+                  *, rows: int | None = None, seed: int = 0,
+                  reference_rows: int | None = None) -> Grade:
+    """Grade against the run the candidate saw: ``evidence`` read from it.
 
-
-def grade_attempt(scenario: Scenario, answers: Answers, rows: int | None = None,
-                  seed: int = 0, reference_rows: int | None = None) -> Grade:
+    Without evidence (the CLI until it reads stored runs), the champion's production
+    stream is replayed offline from where its own training data ended.
+    """
     check_against(answers, scenario)
-    champion = tracking.load_champion(scenario.model_name)
-    y, scores, truth = current_conditions(scenario, champion.pipeline, rows, seed,
-                                          reference_rows or champion.card["reference_rows"])
-    return grade(scenario, answers, truth, y, scores, scenario.world_.rows_per_day)
+    if evidence is None:
+        evidence = evidence_by_replay(scenario, rows, seed, reference_rows)
+    return grade(scenario, answers, evidence)
 
 
 class AttemptStore:

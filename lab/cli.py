@@ -447,7 +447,7 @@ def prune(model: Annotated[str, typer.Option(help="The model whose predictions t
 @friendly_errors
 def grade(scenario: ScenarioArg,
           answers: Annotated[Path, typer.Option(help="Answer sheet (YAML or JSON): features, "
-                                                "kind, root_cause, action, threshold, "
+                                                "kind, root_cause, action, threshold, claims, "
                                                 "justification.")],
           rows: Annotated[int | None, typer.Option(min=500, help="Production rows the "
                                                    "traffic used.")] = None,
@@ -456,7 +456,7 @@ def grade(scenario: ScenarioArg,
           as_json: JsonOpt = False) -> None:
     """Grade an answer sheet against what was injected, part by part, and explain it."""
     from lab.attempts import AttemptStore, grade_attempt
-    from lab.grade import AnswerError, load_answers
+    from lab.grade import AnswerError, format_score, load_answers
     from lab.scenario import load_scenario
     from lab.tracking import NoChampion
 
@@ -473,9 +473,10 @@ def grade(scenario: ScenarioArg,
     if as_json:
         print_json(result.to_dict())
         return
-    table = Table("part", "points", "why", title=f"{spec.id}: {result.total:.0f} / 100")
+    table = Table("part", "points", "why", title=f"{spec.id}: {format_score(result.total, 100)}")
     for part in result.parts:
-        table.add_row(escape(part.name), f"{part.points:g} / {part.maximum}", escape(part.why))
+        table.add_row(escape(part.name), format_score(part.points, part.maximum),
+                      escape(part.why))
     out.print(table)
     print_truth(result.truth)
     out.print(f"[bold]debrief:[/] {escape(result.debrief.strip())}", highlight=False)

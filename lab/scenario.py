@@ -99,6 +99,11 @@ class AnswerKey(_Strict):
     root_cause: Slug
     actions: list[Action] = Field(min_length=1)
     rubric: list[Concept] = Field(min_length=1)
+    # Which operating point the debrief argues for: after a pipeline fault, the clean-data
+    # threshold (fix the feed, keep the model); after a shift, the optimum on current data.
+    threshold_rule: Literal["clean-data", "re-optimise"] = "re-optimise"
+    # Concepts the "why this threshold?" text is graded on; empty: cost, capacity, ...
+    threshold_rubric: list[Concept] = Field(default_factory=list)
     debrief: str
     model_answer: str
 

@@ -117,12 +117,14 @@ def test_grade_prints_each_part_and_saves_the_attempt(lab_home, tmp_path):
     assert result.exit_code == 0, result.output
     graded = json.loads(result.stdout)
     points = {p["name"]: p["points"] for p in graded["parts"]}
-    assert points["features"] == 20 and points["kind"] == 15 and points["action"] == 15
+    assert points["features"] == 10 and points["kind"] == 5 and points["action"] == 10
+    assert points["claims"] == 0 and "Unanswered" in graded["parts"][4]["why"]
     assert graded["truth"][0]["kind"] == "unit_change"
     assert AttemptStore().best_scores() == {"sla-response-units": graded["total"]}
-    answers.write_text("kind: pipeline\n")
+    answers.write_text("kind: pipelne\nroot_cause: aliens\n")
     result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers)])
-    assert result.exit_code == 2 and "root_cause: required field is missing" in result.stderr
+    assert result.exit_code == 2 and "kind: 'pipelne' is not allowed" in result.stderr
+    assert "root_cause: 'aliens' is not an option" in result.stderr  # every problem at once
 
 
 def _modes(root):

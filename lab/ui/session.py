@@ -10,7 +10,7 @@ FLOW_KEYS = ("scenario_trained", "scenario_deployment", "scenario_traffic",
 # Inputs whose values must survive a visit to another page. Streamlit forgets the state
 # of a widget that a run did not draw; writing the value back makes it the app's own.
 INPUT_PREFIXES = ("scenario_",)
-NOT_INPUTS = ("_button", "_download", "_job")
+NOT_INPUTS = ("_button", "_download", "_job", "_claims")  # the editor's state is not settable
 
 
 def keep_inputs() -> None:

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from lab.attempts import AttemptStore
+from lab.grade import format_score
 from lab.ui import charts
 
 
@@ -13,4 +14,6 @@ def page() -> None:
         return
     st.plotly_chart(charts.progress_over_time(attempts), key="progress_time")
     st.plotly_chart(charts.mastery(store.mastery()), key="progress_mastery")
-    st.dataframe(attempts[["at", "scenario", "total"]], hide_index=True)
+    shown = attempts[["at", "scenario", "total"]].assign(
+        total=attempts["total"].map(format_score))  # the feedback's rounding rule
+    st.dataframe(shown, hide_index=True)

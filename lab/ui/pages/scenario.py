@@ -1,12 +1,13 @@
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from lab import tracking
 from lab import workspace as workspaces
 from lab.attempts import AttemptStore, grade_attempt
 from lab.config import get_settings
 from lab.evaluation import operating_curve, point_at
-from lab.grade import Answers
+from lab.grade import STATISTICS, Answers, Claim, RunEvidence, format_score, option_order
 from lab.monitor import evidently_window_report, run_log
 from lab.monitor.core import suspects_of
 from lab.monitor.plots import timeline_figure
@@ -18,6 +19,8 @@ from lab.ui import workspace as ui_workspace
 from lab.ui.flow import deploy, run_production, run_stats
 from lab.ui.session import model_server
 
+FORM_KEYS = ("scenario_features", "scenario_kind", "scenario_root_cause", "scenario_action",
+             "scenario_new_threshold", "scenario_claims", "scenario_justification")
 KIND_LABELS = {"covariate": "Covariate shift (the inputs really changed)",
                "prior": "Prior shift (the base rate changed)",
                "concept": "Concept drift (the relationship changed)",
@@ -43,7 +46,7 @@ def page() -> None:
     monitoring_ = production(spec, settings, deployment)
     if monitoring_ is None:
         return
-    result = diagnose(spec, settings)
+    result = diagnose(spec, settings, deployment)
     if result is not None:
         feedback(result)
 
@@ -130,8 +133,11 @@ def train_and_choose(spec, settings):
     right.plotly_chart(charts.roc(y_test, s_test), key="scenario_roc")
     left.plotly_chart(charts.calibration(y_test, s_test), key="scenario_cal")
     right.plotly_chart(charts.confusion(y_test, s_test, threshold), key="scenario_cm")
+    # Stored with the attempt and graded like the justification: cost, capacity,
+    # precision/recall and base rate, in sentences that name numbers.
     st.text_area("Why this threshold?", key="scenario_threshold_why",
-                 placeholder="The precision/recall trade-off you chose, and why.")
+                 placeholder="The precision/recall trade-off you chose, with its cost a day "
+                             "and alerts a day against the review capacity.")
     return trained
 
 
@@ -257,42 +263,108 @@ def monitoring_view(spec, deployment, done) -> None:
         st.iframe(path, height=900)
 
 
-def diagnose(spec, settings):
+def diagnose(spec, settings, deployment):
     st.header("5. Diagnose")
+    graded = st.session_state.get("scenario_grade")
+    if graded is not None:
+        # A submitted attempt is final: trying again is a new attempt, with a fresh form.
+        st.info(f"Attempt {st.session_state.get('scenario_attempts', 1)} submitted: "
+                f"{format_score(graded.total, 100)}. Its feedback is below.")
+        if st.button("Try again", key="scenario_retry_button"):
+            for key in FORM_KEYS + ("scenario_grade",):
+                st.session_state.pop(key, None)
+            st.rerun()
+        return graded
     names = spec.world_.schema.names
     options = {o.id: o.text for o in spec.questions.root_causes}
+    # Nothing is pre-selected and the options are shuffled per attempt (seeded: a replay of
+    # the same attempt shows the same order), so an untouched form earns nothing.
+    order = option_order(spec, settings["seed"] + st.session_state.get("scenario_attempts", 0))
     with st.form("scenario_answers"):
         features = st.multiselect("What changed? (features)", names, key="scenario_features")
-        kind = st.radio("What kind of problem is it?", PROBLEM_KINDS,
+        kind = st.radio("What kind of problem is it?", PROBLEM_KINDS, index=None,
                         format_func=KIND_LABELS.get, key="scenario_kind")
-        root_cause = st.radio("Most likely root cause", list(options),
+        root_cause = st.radio("Most likely root cause", order, index=None,
                               format_func=options.get, key="scenario_root_cause")
-        action = st.selectbox("What to do", ACTIONS, key="scenario_action")
-        threshold = st.number_input("Threshold for current conditions", 0.0, 1.0,
-                                    float(st.session_state.get("scenario_threshold", 0.5)),
-                                    0.005, format="%.3f", key="scenario_new_threshold")
-        justification = st.text_area("Justify the precision/recall trade-off",
+        action = st.selectbox("What to do", ACTIONS, index=None, key="scenario_action",
+                              placeholder="Choose an action")
+        threshold = st.number_input("Threshold for current conditions", 0.0, 1.0, value=None,
+                                    step=0.005, format="%.3f", key="scenario_new_threshold",
+                                    placeholder="e.g. the slider's value, or a new one")
+        st.markdown("**Evidence**: claims the lab checks against your run (window index, "
+                    "the statistic, its value there and, optionally, in the reference).")
+        claims = st.data_editor(
+            pd.DataFrame({"feature": pd.Series(dtype=object),
+                          "statistic": pd.Series(dtype=object),
+                          "window": pd.Series(dtype="Int64"),
+                          "value": pd.Series(dtype=float), "baseline": pd.Series(dtype=float)}),
+            num_rows="dynamic", key="scenario_claims",
+            column_config={
+                "feature": st.column_config.SelectboxColumn(options=names),
+                "statistic": st.column_config.SelectboxColumn(options=list(STATISTICS),
+                                                              required=True),
+                "window": st.column_config.NumberColumn(min_value=0, step=1, required=True),
+                "value": st.column_config.NumberColumn(required=True, format="%.4f"),
+                "baseline": st.column_config.NumberColumn(format="%.4f")})
+        justification = st.text_area("Justify: what the evidence shows, the cause, the remedy",
                                      key="scenario_justification")
         submitted = st.form_submit_button("Submit the diagnosis")
     if submitted:
-        answers = Answers(features=features, kind=kind, root_cause=root_cause, action=action,
-                          threshold=threshold, justification=justification)
-        with st.spinner("Grading..."):
-            result = grade_attempt(spec, answers, rows=settings["production_rows"],
-                                   seed=settings["seed"],
-                                   reference_rows=st.session_state["scenario_trained"].rows)
+        try:
+            answers = Answers(features=features, kind=kind, root_cause=root_cause,
+                              action=action, threshold=threshold,
+                              claims=claim_rows(claims), justification=justification,
+                              threshold_why=st.session_state.get("scenario_threshold_why", ""))
+        except ValidationError as exc:
+            for err in exc.errors():
+                st.error(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
+            return st.session_state.get("scenario_grade")
+        with st.spinner("Grading against your run..."):
+            result = grade_attempt(spec, answers, run_evidence(spec, deployment))
             store = AttemptStore()
             store.save(spec, result, answers)
             store.dispose()
+        st.session_state["scenario_attempts"] = st.session_state.get("scenario_attempts", 0) + 1
         st.session_state["scenario_grade"] = result
     return st.session_state.get("scenario_grade")
 
 
+def claim_rows(table: pd.DataFrame) -> list[Claim]:
+    """The claims table's filled rows; blanks become None, numpy scalars plain numbers."""
+    rows = table.dropna(how="all").to_dict("records")
+    return [Claim(**{k: _plain(v) for k, v in row.items()}) for row in rows]
+
+
+def _plain(value):
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_evidence(spec, deployment) -> RunEvidence:
+    """The run the candidate saw: its prediction log, its monitoring, its champion."""
+    done = st.session_state["scenario_production"]
+    if "scenario_runlog" not in st.session_state:
+        st.session_state["scenario_runlog"] = run_log(deployment.model, done.traffic.run)
+    _reference, log = st.session_state["scenario_runlog"]
+    trained = st.session_state["scenario_trained"]
+    return RunEvidence([t.to_dict() for t in done.traffic.truths], log, done.monitoring,
+                       trained.validation, spec.world_.rows_per_day)
+
+
 def feedback(result) -> None:
     st.header("6. Feedback")
-    st.metric("Score", f"{result.total:.0f} / 100")
-    st.dataframe(pd.DataFrame([{"part": p.name, "points": f"{p.points:g} / {p.maximum}",
+    st.metric("Score", format_score(result.total, 100))
+    st.dataframe(pd.DataFrame([{"part": p.name, "points": format_score(p.points, p.maximum),
                                 "why": p.why} for p in result.parts]), hide_index=True)
+    for note in result.notes:
+        st.caption(note)
+    if result.claims:
+        st.subheader("Your claims, checked against your run")
+        st.dataframe(pd.DataFrame([{**c["claim"], "observed": c["observed"],
+                                    "holds": c["holds"], "bears on the truth": c["bears"],
+                                    "points": c["points"]} for c in result.claims]),
+                     hide_index=True)
     st.subheader("What was injected")
     if not result.truth:
         st.write("Nothing: this was a control run. Any alarm would have been a false one.")
@@ -300,9 +372,12 @@ def feedback(result) -> None:
         st.write(f"**{t['kind']}** ({t['category']}) on {t['features'] or 'the labels'}, "
                  f"{t['shape']} from {t['onset_time']}: {t['root_cause']}")
     best, yours = result.best, result.yours
-    st.write(f"Best threshold on current data: **{best['threshold']:.3f}** "
-             f"({best['cost_per_day']:,.0f} a day); yours: {yours['threshold']:.3f} "
-             f"({yours['cost_per_day']:,.0f} a day).")
+    if best and yours:
+        where = ("clean data" if result.threshold_rule == "clean-data"
+                 else "current labelled production")
+        st.write(f"Best threshold on {where}: **{best['threshold']:.3f}** "
+                 f"({best['cost_per_day']:,.0f} a day); yours: {yours['threshold']:.3f} "
+                 f"({yours['cost_per_day']:,.0f} a day).")
     st.write(f"Rubric concepts found: {', '.join(result.concepts_found) or 'none'}; "
              f"missed: {', '.join(result.concepts_missed) or 'none'}.")
     st.subheader("Debrief")

@@ -1,0 +1,76 @@
+"""The run a candidate saw: what grading reads instead of rebuilding production.
+
+``RunEvidence`` carries the truth of the drift plan, the prediction log (the shape of
+:func:`lab.monitor.log_frame`), the monitoring result as a dict and the champion's clean
+validation labels and scores. The app and the CLI build it from the stored run;
+:func:`evidence_by_replay` builds it in-process (tests, and the CLI until it reads runs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lab.scenario import Scenario
+
+VALIDATION = (0.6, 0.8)  # lab.train.time_split: the oldest 60% train, the next 20% validate
+
+
+@dataclass
+class RunEvidence:
+    truth: list[dict[str, Any]]
+    log: pd.DataFrame  # event_time, score, decision, label, version, features...
+    monitoring: dict[str, Any]  # lab.monitor.MonitorResult.to_dict()
+    clean: tuple[np.ndarray, np.ndarray] | None  # (y, scores) of the champion's validation
+    rows_per_day: float
+
+    @property
+    def onset(self) -> pd.Timestamp | None:
+        times = [pd.Timestamp(t["onset_time"]) for t in self.truth if t.get("onset_time")]
+        return min(times) if times else None
+
+    def current(self) -> tuple[np.ndarray, np.ndarray]:
+        """Labels and scores of the labelled predictions from the fault's onset on."""
+        log = self.log
+        part = log[log["label"].notna()]
+        if self.onset is not None:
+            part = part[pd.to_datetime(part["event_time"]) >= self.onset]
+        return part["label"].to_numpy(dtype=float).astype(int), part["score"].to_numpy(float)
+
+    def window_after_onset(self, index: int) -> bool:
+        """Whether window ``index`` ends at or after the onset (always true without one)."""
+        windows = self.monitoring.get("windows", [])
+        if not 0 <= index < len(windows):
+            return False
+        return self.onset is None or pd.Timestamp(windows[index]["end"]) >= self.onset
+
+
+def clean_validation(reference) -> tuple[np.ndarray, np.ndarray]:
+    """The champion's validation labels and scores, from its monitoring reference."""
+    n = len(reference.frame)
+    a, b = int(n * VALIDATION[0]), int(n * VALIDATION[1])
+    y = reference.frame[reference.target].to_numpy()[a:b]
+    return y.astype(int), np.asarray(reference.scores[a:b], dtype=float)
+
+
+def evidence_by_replay(scenario: Scenario, rows: int | None = None, seed: int = 0,
+                       reference_rows: int | None = None) -> RunEvidence:
+    """Evidence for the champion by replaying the scenario's production stream offline.
+
+    ``reference_rows`` defaults to the champion's own training rows, so production starts
+    where the candidate's traffic started.
+    """
+    from lab.monitor import build_reference, summarize
+    from lab.replay import replay_log
+
+    reference = build_reference(scenario.model_name)
+    log, truths = replay_log(scenario, reference.pipeline, reference.threshold, rows=rows,
+                             seed=seed,
+                             reference_rows=reference_rows or reference.card["reference_rows"],
+                             version=reference.version)
+    monitoring = summarize(reference, log).to_dict()
+    return RunEvidence([t.to_dict() for t in truths], log, monitoring,
+                       clean_validation(reference), scenario.world_.rows_per_day)
