@@ -14,7 +14,8 @@ import orjson
 import pandas as pd
 import sqlalchemy as sa
 
-from lab.config import ensure_home
+from lab import workspace as workspaces
+from lab.config import ensure_home, get_settings, private_sqlite
 from lab.grade import Answers, Grade, RunEvidence, check_against, evidence_by_replay, grade
 from lab.scenario import TOPICS, Scenario
 
@@ -28,7 +29,11 @@ attempts = sa.Table(
     sa.Column("topics", sa.Text, nullable=False),
     sa.Column("grade", sa.Text, nullable=False),
     sa.Column("answers", sa.Text, nullable=False),
+    sa.Column("workspace", sa.String(40), nullable=False, server_default="default"),
+    sa.Column("run", sa.String(64), nullable=True),
 )
+# Columns added after the first release: an older attempts file gains them in place.
+ADDED = {"workspace": "VARCHAR(40) NOT NULL DEFAULT 'default'", "run": "VARCHAR(64)"}
 
 
 def grade_attempt(scenario: Scenario, answers: Answers, evidence: RunEvidence | None = None,
@@ -46,25 +51,50 @@ def grade_attempt(scenario: Scenario, answers: Answers, evidence: RunEvidence | 
 
 
 class AttemptStore:
-    def __init__(self, url: str | None = None):
+    """The attempts of one workspace (the settings' workspace by default)."""
+
+    def __init__(self, url: str | None = None, workspace: str | None = None):
         if url is None:
             url = f"sqlite:///{ensure_home() / 'attempts.db'}"
-        self.engine = sa.create_engine(url)
+        self.engine = sa.create_engine(private_sqlite(url))
+        self.workspace = workspaces.validate(workspace or get_settings().workspace)
         metadata.create_all(self.engine)
+        self._upgrade()
 
-    def save(self, scenario: Scenario, result: Grade, answers: Answers) -> int:
+    def _upgrade(self) -> None:
+        have = {c["name"] for c in sa.inspect(self.engine).get_columns("attempts")}
+        with self.engine.begin() as conn:
+            for name, ddl in ADDED.items():
+                if name not in have:
+                    conn.execute(sa.text(f"ALTER TABLE attempts ADD COLUMN {name} {ddl}"))
+
+    def save(self, scenario: Scenario, result: Grade, answers: Answers,
+             run: str | None = None) -> int:
         with self.engine.begin() as conn:
             return int(conn.execute(attempts.insert().values(
                 scenario=scenario.id, at=datetime.now(UTC).replace(tzinfo=None),
                 total=result.total, topics=orjson.dumps(scenario.topics).decode(),
                 grade=orjson.dumps(result.to_dict(), option=orjson.OPT_SERIALIZE_NUMPY).decode(),
-                answers=answers.model_dump_json())).inserted_primary_key[0])
+                answers=answers.model_dump_json(), workspace=self.workspace,
+                run=run)).inserted_primary_key[0])
 
     def frame(self) -> pd.DataFrame:
+        stmt = (sa.select(attempts).where(attempts.c.workspace == self.workspace)
+                .order_by(attempts.c.at))
         with self.engine.connect() as conn:
-            out = pd.read_sql(sa.select(attempts).order_by(attempts.c.at), conn)
+            out = pd.read_sql(stmt, conn)
         out["topics"] = out["topics"].map(orjson.loads)
         return out
+
+    def grade_of(self, attempt_id: int) -> dict | None:
+        """A past attempt's grade and answers (of this workspace), as saved."""
+        stmt = sa.select(attempts.c.grade, attempts.c.answers).where(
+            attempts.c.id == attempt_id, attempts.c.workspace == self.workspace)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        return {"grade": orjson.loads(row.grade), "answers": orjson.loads(row.answers)}
 
     def best_scores(self) -> dict[str, float]:
         f = self.frame()

@@ -449,26 +449,46 @@ def grade(scenario: ScenarioArg,
           answers: Annotated[Path, typer.Option(help="Answer sheet (YAML or JSON): features, "
                                                 "kind, root_cause, action, threshold, claims, "
                                                 "justification.")],
-          rows: Annotated[int | None, typer.Option(min=500, help="Production rows the "
-                                                   "traffic used.")] = None,
+          run: Annotated[str | None, typer.Option(help="The production run you diagnosed "
+                                                  "(default: your newest; see `driftlab "
+                                                  "runs`).")] = None,
+          replay: Annotated[bool, typer.Option(help="Grade on an offline replay of the "
+                                               "scenario's stream instead of a logged run "
+                                               "(with --rows and --seed).")] = False,
+          rows: Annotated[int | None, typer.Option(min=500, help="With --replay: production "
+                                                   "rows.")] = None,
           seed: SeedOpt = 0, save: Annotated[bool, typer.Option(help="Keep the attempt "
                                                                 "for the progress page.")] = True,
           as_json: JsonOpt = False) -> None:
-    """Grade an answer sheet against what was injected, part by part, and explain it."""
+    """Grade an answer sheet against the run you diagnosed, part by part, and explain it."""
     from lab.attempts import AttemptStore, grade_attempt
-    from lab.grade import AnswerError, format_score, load_answers
+    from lab.grade import (
+        AnswerError,
+        RunNotFound,
+        evidence_by_replay,
+        evidence_from_run,
+        format_score,
+        load_answers,
+    )
     from lab.scenario import load_scenario
     from lab.tracking import NoChampion
 
     spec = load_scenario(scenario)
+    model = model_of(spec)
     try:
         sheet = load_answers(answers, spec)
-        result = grade_attempt(spec, sheet, rows=rows, seed=seed)
+        if replay:
+            evidence = evidence_by_replay(spec, rows, seed, model=model)
+        else:
+            evidence = evidence_from_run(spec, model, run)
+        result = grade_attempt(spec, sheet, evidence)
+    except RunNotFound as exc:
+        raise UserError(f"{exc} (or grade on an offline replay with --replay)") from None
     except (AnswerError, NoChampion) as exc:
         raise UserError(str(exc)) from None
     if save:
         store = AttemptStore()
-        store.save(spec, result, sheet)
+        store.save(spec, result, sheet, run=None if replay else evidence.monitoring.get("run"))
         store.dispose()
     if as_json:
         print_json(result.to_dict())

@@ -25,6 +25,7 @@ from lab.data import production_frame
 from lab.drift import Truth
 from lab.scenario import Scenario
 from lab.workspace import new_run_id
+from lab.workspace.runs import RunBook
 
 CHUNK = 1000           # rows between progress reports and label deliveries
 DEFAULT_BATCH = 200    # records a request: the stream's clock is simulated, so batching is fair
@@ -123,6 +124,14 @@ def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: in
     report = TrafficReport(scenario.id, url, len(production.frame),
                            model=model or scenario.model_name, run=run or new_run_id(),
                            truths=production.truths)
+    # The lab keeps the truth of what it sends (the server never sees the plan), so the
+    # run can be graded later by its id.
+    book = RunBook()
+    try:
+        book.record(report.run, report.model, scenario.id, seed, report.rows, reference_rows,
+                    [t.to_dict() for t in production.truths])
+    finally:
+        book.dispose()
     asyncio.run(_stream(scenario, production.frame, report, concurrency, batch_size,
                         all_labels, progress, timeout))
     return report

@@ -23,7 +23,13 @@ from lab.grade.core import (
     model_answers,
     option_order,
 )
-from lab.grade.evidence import RunEvidence, clean_validation, evidence_by_replay
+from lab.grade.evidence import (
+    RunEvidence,
+    RunNotFound,
+    clean_validation,
+    evidence_by_replay,
+    evidence_from_run,
+)
 from lab.grade.scores import format_score, round_score
 from lab.grade.text import find_concepts
 from lab.grade.threshold import check_threshold, regret_score
@@ -32,6 +38,7 @@ from lab.scenario import ACTIONS, PROBLEM_KINDS
 __all__ = ["ACTIONS", "PROBLEM_KINDS", "STATISTICS", "THRESHOLD_RUBRIC", "TOLERANCE", "WEIGHTS",
            "AnswerError", "Answers", "Claim", "ClaimCheck", "Grade", "Part", "RunEvidence",
            "best_threshold", "check_against", "check_claim", "check_threshold",
-           "clean_validation", "evidence_by_replay", "evidence_claims", "find_concepts",
+           "RunNotFound", "clean_validation", "evidence_by_replay", "evidence_from_run",
+           "evidence_claims", "find_concepts",
            "format_score", "grade", "load_answers", "model_answers", "option_order",
            "regret_score", "round_score"]

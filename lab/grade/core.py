@@ -76,6 +76,14 @@ class Grade:
     def part(self, name: str) -> Part:
         return next(p for p in self.parts if p.name == name)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Grade:
+        """A grade as :meth:`to_dict` saved it (a past attempt, reopened)."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["parts"] = [Part(**p) for p in data.get("parts", [])]
+        return cls(**values)
+
 
 def _part(name: str, fraction: float, why: str) -> Part:
     return Part(name, round_score(WEIGHTS[name] * max(0.0, min(1.0, fraction))), WEIGHTS[name],

@@ -57,7 +57,8 @@ def clean_validation(reference) -> tuple[np.ndarray, np.ndarray]:
 
 
 def evidence_by_replay(scenario: Scenario, rows: int | None = None, seed: int = 0,
-                       reference_rows: int | None = None) -> RunEvidence:
+                       reference_rows: int | None = None, model: str | None = None
+                       ) -> RunEvidence:
     """Evidence for the champion by replaying the scenario's production stream offline.
 
     ``reference_rows`` defaults to the champion's own training rows, so production starts
@@ -66,7 +67,7 @@ def evidence_by_replay(scenario: Scenario, rows: int | None = None, seed: int = 
     from lab.monitor import build_reference, summarize
     from lab.replay import replay_log
 
-    reference = build_reference(scenario.model_name)
+    reference = build_reference(model or scenario.model_name)
     log, truths = replay_log(scenario, reference.pipeline, reference.threshold, rows=rows,
                              seed=seed,
                              reference_rows=reference_rows or reference.card["reference_rows"],
@@ -74,3 +75,37 @@ def evidence_by_replay(scenario: Scenario, rows: int | None = None, seed: int = 
     monitoring = summarize(reference, log).to_dict()
     return RunEvidence([t.to_dict() for t in truths], log, monitoring,
                        clean_validation(reference), scenario.world_.rows_per_day)
+
+
+class RunNotFound(LookupError):
+    """No run of that id (or none at all) to grade against."""
+
+
+def evidence_from_run(scenario: Scenario, model: str, run: str | None = None) -> RunEvidence:
+    """Evidence from a stored run (the newest of ``model`` by default): its logged
+    predictions and labels, its monitoring, and the truth the lab recorded when it sent it."""
+    from lab.config import get_settings
+    from lab.monitor import monitor_model, run_log
+    from lab.serve.store import PredictionStore
+    from lab.workspace.runs import RunBook
+
+    if run is None:
+        store = PredictionStore(get_settings().prediction_store_url)
+        try:
+            run = store.latest_run(model)
+        finally:
+            store.dispose()
+        if run is None:
+            raise RunNotFound(f"no production run of {model!r} is logged: send traffic first")
+    book = RunBook()
+    try:
+        record = book.get(run)
+    finally:
+        book.dispose()
+    if record is None or record.model != model:
+        raise RunNotFound(f"run {run!r} of {model!r} was not sent by this lab (see "
+                          "`driftlab runs`)")
+    reference, log = run_log(model, run)
+    monitoring = monitor_model(model, run=run).to_dict()
+    return RunEvidence(record.truth, log, monitoring, clean_validation(reference),
+                       scenario.world_.rows_per_day)

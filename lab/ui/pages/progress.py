@@ -1,19 +1,33 @@
 import streamlit as st
 
 from lab.attempts import AttemptStore
-from lab.grade import format_score
-from lab.ui import charts
+from lab.grade import Grade, format_score
+from lab.ui import charts, workspace
+from lab.ui.feedback import feedback
 
 
 def page() -> None:
     st.title("Progress")
-    store = AttemptStore()
+    store = AttemptStore(workspace=workspace.current())
     attempts = store.frame()
     if attempts.empty:
         st.info("No attempt yet: finish a scenario to see your progress here.")
         return
     st.plotly_chart(charts.progress_over_time(attempts), key="progress_time")
     st.plotly_chart(charts.mastery(store.mastery()), key="progress_mastery")
-    shown = attempts[["at", "scenario", "total"]].assign(
+    shown = attempts[["id", "at", "scenario", "total"]].assign(
+        at=attempts["at"].dt.strftime("%d %b %Y %H:%M"),
         total=attempts["total"].map(format_score))  # the feedback's rounding rule
-    st.dataframe(shown, hide_index=True)
+    st.dataframe(shown.set_index("id"))
+    labels = {int(r.id): f"#{int(r.id)} · {r.scenario} · {format_score(r.total)} · "
+                         f"{r.at:%d %b %H:%M}" for r in attempts.itertuples()}
+    chosen = st.selectbox("Open a past attempt", list(labels)[::-1], index=None,
+                          format_func=labels.get, key="progress_attempt",
+                          placeholder="Choose an attempt to see its feedback")
+    if chosen is not None:
+        saved = store.grade_of(chosen)
+        if saved is not None:
+            feedback(Grade.from_dict(saved["grade"]), heading=f"Attempt #{chosen}")
+            with st.expander("Your answers"):
+                st.json(saved["answers"])
+    store.dispose()

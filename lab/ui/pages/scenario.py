@@ -16,6 +16,7 @@ from lab.train import STEPS, train
 from lab.ui import charts, jobs, monitoring
 from lab.ui import format as fmt
 from lab.ui import workspace as ui_workspace
+from lab.ui.feedback import feedback
 from lab.ui.flow import deploy, run_production, run_stats
 from lab.ui.session import model_server
 
@@ -321,8 +322,9 @@ def diagnose(spec, settings, deployment):
             return st.session_state.get("scenario_grade")
         with st.spinner("Grading against your run..."):
             result = grade_attempt(spec, answers, run_evidence(spec, deployment))
-            store = AttemptStore()
-            store.save(spec, result, answers)
+            store = AttemptStore(workspace=ui_workspace.current())
+            store.save(spec, result, answers,
+                       run=st.session_state["scenario_production"].traffic.run)
             store.dispose()
         st.session_state["scenario_attempts"] = st.session_state.get("scenario_attempts", 0) + 1
         st.session_state["scenario_grade"] = result
@@ -350,37 +352,3 @@ def run_evidence(spec, deployment) -> RunEvidence:
     trained = st.session_state["scenario_trained"]
     return RunEvidence([t.to_dict() for t in done.traffic.truths], log, done.monitoring,
                        trained.validation, spec.world_.rows_per_day)
-
-
-def feedback(result) -> None:
-    st.header("6. Feedback")
-    st.metric("Score", format_score(result.total, 100))
-    st.dataframe(pd.DataFrame([{"part": p.name, "points": format_score(p.points, p.maximum),
-                                "why": p.why} for p in result.parts]), hide_index=True)
-    for note in result.notes:
-        st.caption(note)
-    if result.claims:
-        st.subheader("Your claims, checked against your run")
-        st.dataframe(pd.DataFrame([{**c["claim"], "observed": c["observed"],
-                                    "holds": c["holds"], "bears on the truth": c["bears"],
-                                    "points": c["points"]} for c in result.claims]),
-                     hide_index=True)
-    st.subheader("What was injected")
-    if not result.truth:
-        st.write("Nothing: this was a control run. Any alarm would have been a false one.")
-    for t in result.truth:
-        st.write(f"**{t['kind']}** ({t['category']}) on {t['features'] or 'the labels'}, "
-                 f"{t['shape']} from {t['onset_time']}: {t['root_cause']}")
-    best, yours = result.best, result.yours
-    if best and yours:
-        where = ("clean data" if result.threshold_rule == "clean-data"
-                 else "current labelled production")
-        st.write(f"Best threshold on {where}: **{best['threshold']:.3f}** "
-                 f"({best['cost_per_day']:,.0f} a day); yours: {yours['threshold']:.3f} "
-                 f"({yours['cost_per_day']:,.0f} a day).")
-    st.write(f"Rubric concepts found: {', '.join(result.concepts_found) or 'none'}; "
-             f"missed: {', '.join(result.concepts_missed) or 'none'}.")
-    st.subheader("Debrief")
-    st.markdown(result.debrief)
-    with st.expander("A model answer"):
-        st.markdown(result.model_answer)

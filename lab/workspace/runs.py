@@ -1,0 +1,74 @@
+"""The lab's own record of every production run it sent: which scenario, seed and size,
+and the truth of the drift plan. The server never holds the truth (its API must not show
+the plan); grading a run later reads it from here, by run id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from lab.config import ensure_home, private_sqlite
+from lab.workspace import split_model_name
+
+metadata = sa.MetaData()
+traffic_runs = sa.Table(
+    "traffic_runs", metadata,
+    sa.Column("run", sa.String(64), primary_key=True),
+    sa.Column("workspace", sa.String(40), nullable=False),
+    sa.Column("model", sa.String(120), nullable=False),
+    sa.Column("scenario", sa.String(120), nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("reference_rows", sa.Integer, nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("truth", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run: str
+    workspace: str
+    model: str
+    scenario: str
+    seed: int
+    rows: int
+    reference_rows: int | None
+    started_at: datetime
+    truth: list[dict[str, Any]]
+
+
+class RunBook:
+    """Runs in ``LAB_HOME/lab.db`` (private to the user), or at a SQLAlchemy URL."""
+
+    def __init__(self, url: str | None = None):
+        if url is None:
+            url = f"sqlite:///{ensure_home() / 'lab.db'}"
+        self.engine = sa.create_engine(private_sqlite(url))
+        metadata.create_all(self.engine)
+
+    def record(self, run: str, model: str, scenario: str, seed: int, rows: int,
+               reference_rows: int | None, truth: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(traffic_runs.delete().where(traffic_runs.c.run == run))
+            conn.execute(traffic_runs.insert().values(
+                run=run, workspace=split_model_name(model)[0], model=model, scenario=scenario,
+                seed=seed, rows=rows, reference_rows=reference_rows,
+                started_at=datetime.now(UTC).replace(tzinfo=None),
+                truth=orjson.dumps(truth).decode()))
+
+    def get(self, run: str) -> RunRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(traffic_runs).where(traffic_runs.c.run == run)).first()
+        if row is None:
+            return None
+        data = dict(row._mapping)
+        data["truth"] = orjson.loads(data["truth"])
+        return RunRecord(**data)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
