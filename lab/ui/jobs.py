@@ -60,14 +60,18 @@ def wait(key: str, render: Callable[[Any], None] | None = None, poll: float = 0.
     """Wait for the job under ``key``, rendering its progress; return its result (or raise
     its error). The job is forgotten once it has finished."""
     job: Job = st.session_state[key]
-    seen = object()
-    while job.running:
+    shown: Any = None
+
+    def show_latest() -> None:
+        nonlocal shown
         value = job.latest()
-        if render is not None and value is not seen and value is not None:
+        if render is not None and value is not None and value is not shown:
             render(value)
-            seen = value
+            shown = value
+
+    while job.running:
+        show_latest()
         time.sleep(poll)
     st.session_state.pop(key, None)
-    if render is not None and job.latest() is not None:
-        render(job.latest())
+    show_latest()  # the last progress, if it came after the last poll
     return job.future.result()

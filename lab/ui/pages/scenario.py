@@ -328,6 +328,7 @@ def diagnose(spec, settings, deployment):
             store.dispose()
         st.session_state["scenario_attempts"] = st.session_state.get("scenario_attempts", 0) + 1
         st.session_state["scenario_grade"] = result
+        st.rerun()  # draw the locked attempt, not the form it came from
     return st.session_state.get("scenario_grade")
 
 
