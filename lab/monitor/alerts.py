@@ -38,25 +38,29 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
            labelled: int) -> tuple[str, list[str]]:
     found: list[tuple[str, str]] = []
 
-    def check(value: float | None, bounds: tuple[float, float], reason: str) -> None:
+    def check(value: float | None, bounds: tuple[float, float], reason: str,
+              unit: str = "{:.2f}") -> None:
+        # Each reason says what moved, by how much, and the level it crossed.
         t = tier(value, bounds)
         if t != OK:
-            found.append((t, reason))
+            level = bounds[1] if t == ALARM else bounds[0]
+            found.append((t, f"{reason} ({t} at {unit.format(level)})"))
 
     for name, f in features.items():
         if f["seasonal"]:
             continue  # the reference is matched on calendar features: not drift
         if f["drifted"]:
-            check(f["effect"], FEATURE_EFFECT, f"{name} drifted (effect {f['effect']:.2f})")
+            check(f["effect"], FEATURE_EFFECT, f"{name} drifted: effect {f['effect']:.2f}")
         check(abs(f["missing_delta"]), MISSING_CHANGE,
-              f"{name} missing share {f['missing_share']:.0%} (reference "
-              f"{f['missing_share'] - f['missing_delta']:.0%})")
+              f"{name} missing share {f['missing_delta']:+.2f}: {f['missing_share']:.0%} "
+              f"against {f['missing_share'] - f['missing_delta']:.0%} in the reference")
         check(f.get("unseen_share"), UNSEEN_SHARE,
-              f"{name} has unseen categories in {f.get('unseen_share', 0):.0%} of rows")
+              f"{name} has unseen categories in {f.get('unseen_share', 0):.1%} of rows",
+              "{:.0%}")
         check(f.get("out_of_range_share"), OUT_OF_RANGE,
-              f"{name} outside the reference range in {f.get('out_of_range_share', 0):.0%} "
-              "of rows")
-    check(score_effect, SCORE_EFFECT, f"prediction drift (effect {score_effect:.2f})")
+              f"{name} outside the reference range in {f.get('out_of_range_share', 0):.1%} "
+              "of rows", "{:.0%}")
+    check(score_effect, SCORE_EFFECT, f"prediction drift: effect {score_effect:.2f}")
 
     if realised is not None and estimated_labelled is not None and labelled >= MIN_LABELS:
         positives = realised["tp"] + realised["fn"]
@@ -70,12 +74,13 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
         if expected_positives >= MIN_POSITIVES:
             check(_gap(realised, estimated_labelled, "base_rate", labelled), BASE_RATE_GAP,
                   f"realised positive rate {realised['base_rate']:.0%} vs "
-                  f"{estimated_labelled['base_rate']:.0%} expected from the scores")
+                  f"{estimated_labelled['base_rate']:.0%} expected from the scores",
+                  "a gap of {:.2f}")
         if positives >= MIN_POSITIVES:
             for metric, n in (("precision", alerted), ("recall", positives)):
                 check(_gap(realised, estimated_labelled, metric, n), PERFORMANCE_GAP,
                       f"realised {metric} {realised[metric]:.2f} vs estimated "
-                      f"{estimated_labelled[metric]:.2f}")
+                      f"{estimated_labelled[metric]:.2f}", "a gap of {:.2f}")
     tiers = [t for t, _ in found]
     order = sorted(found, key=lambda tr: -TIERS.index(tr[0]))
     return worst(tiers), [reason for _, reason in order]

@@ -51,7 +51,8 @@ def test_vanished_positives_still_alarm_on_the_positive_rate():
     # so precision and recall say nothing, but the positive rate must.
     tier, reasons = _assess(400, 0.01, 0.18, tp=2, fn=2, fp=50)
     assert tier == alerts.ALARM
-    assert reasons == ["realised positive rate 1% vs 18% expected from the scores"]
+    assert reasons == ["realised positive rate 1% vs 18% expected from the scores "
+                       "(alarm at a gap of 0.08)"]
 
 
 @pytest.mark.parametrize("positives", [29, 30])

@@ -67,9 +67,7 @@ def shoot(page, name: str, tmp_path: Path) -> Path:
 
 def open_scenario(page, rows: tuple[str, str]) -> None:
     page.get_by_text(SCENARIO_TITLE).wait_for(timeout=60_000)
-    card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(
-        has_text=SCENARIO_TITLE)
-    card.get_by_role("button", name="Open").click()
+    page.locator(".st-key-catalogue_open_sla-response-units button").click()
     page.get_by_text("1. Brief").wait_for(timeout=60_000)
     page.get_by_text("Lab settings").click()
     for label, value in zip(("Training rows", "Production rows"), rows):
