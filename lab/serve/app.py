@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_system.router)
     app.include_router(routes_models.router)
     app.add_middleware(CatchAll)
+    app.add_middleware(SameOriginDocs)
 
     app.openapi = lambda: openapi_with_models(app)
 
@@ -99,6 +100,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=400)  # nobody is listening; one log line is enough
 
     return app
+
+
+# ReDoc's bundle draws a logo from its vendor's CDN in every page's menu; this policy keeps
+# the docs pages to this server (the logo then falls back to nothing).
+DOCS_POLICY = (b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+               b"script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "
+               b"connect-src 'self'; font-src 'self' data:")
+
+
+class SameOriginDocs:
+    """ASGI middleware: /docs and /redoc may load nothing from another host."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] not in ("/docs", "/redoc"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_policy(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"content-security-policy", DOCS_POLICY)]
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
 
 
 def openapi_with_models(app: FastAPI) -> dict:
