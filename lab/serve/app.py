@@ -26,7 +26,7 @@ from lab.serve.errors import (
     model_of,
 )
 from lab.serve.registry import Registry
-from lab.serve.schemas import Feedback
+from lab.serve.schemas import Feedback, request_doc_adapter
 from lab.serve.state import ServerState
 from lab.serve.store import PredictionStore, Writer
 
@@ -148,12 +148,11 @@ def openapi_with_models(app: FastAPI) -> dict:
         return doc
     refs = []
     for name in state.registry.names():
-        adapter = state.registry.get(name).request
-        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+        model = state.registry.get(name)
+        schema = request_doc_adapter(name, model.card["features"]).json_schema(
+            ref_template="#/components/schemas/{model}")
         components.update(schema.pop("$defs", {}))
-        title = schema.get("title", name)
-        components[title] = schema
-        refs.append({"$ref": f"#/components/schemas/{title}"})
+        refs.extend(schema["anyOf"])  # one record, or a batch
     operation = doc["paths"]["/models/{name}/predict"]["post"]
     operation["requestBody"] = {"required": True, "content": {"application/json": {
         "schema": {"oneOf": refs} if refs else {"type": "object"}}}}
