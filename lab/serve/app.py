@@ -26,7 +26,7 @@ from lab.serve.errors import (
     model_of,
 )
 from lab.serve.registry import Registry
-from lab.serve.schemas import Feedback
+from lab.serve.schemas import Feedback, request_doc_adapter
 from lab.serve.state import ServerState
 from lab.serve.store import PredictionStore, Writer
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_system.router)
     app.include_router(routes_models.router)
     app.add_middleware(CatchAll)
+    app.add_middleware(SameOriginDocs)
 
     app.openapi = lambda: openapi_with_models(app)
 
@@ -101,6 +102,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+# ReDoc's bundle draws a logo from its vendor's CDN in every page's menu; this policy keeps
+# the docs pages to this server (the logo then falls back to nothing).
+DOCS_POLICY = (b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+               b"script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "
+               b"connect-src 'self'; font-src 'self' data:")
+
+
+class SameOriginDocs:
+    """ASGI middleware: /docs and /redoc may load nothing from another host."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] not in ("/docs", "/redoc"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_policy(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"content-security-policy", DOCS_POLICY)]
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
+
+
 def openapi_with_models(app: FastAPI) -> dict:
     """The OpenAPI document, with each served model's request body under predict.
 
@@ -120,12 +148,11 @@ def openapi_with_models(app: FastAPI) -> dict:
         return doc
     refs = []
     for name in state.registry.names():
-        adapter = state.registry.get(name).request
-        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+        model = state.registry.get(name)
+        schema = request_doc_adapter(name, model.card["features"]).json_schema(
+            ref_template="#/components/schemas/{model}")
         components.update(schema.pop("$defs", {}))
-        title = schema.get("title", name)
-        components[title] = schema
-        refs.append({"$ref": f"#/components/schemas/{title}"})
+        refs.extend(schema["anyOf"])  # one record, or a batch
     operation = doc["paths"]["/models/{name}/predict"]["post"]
     operation["requestBody"] = {"required": True, "content": {"application/json": {
         "schema": {"oneOf": refs} if refs else {"type": "object"}}}}

@@ -141,16 +141,21 @@ async def predict(name: str, request: Request, state: State) -> Response:
     single = "features" in parsed
     if single == ("batch" in parsed):
         raise RequestError(422, "body", ONE_OR_BATCH)
+    for key in ("event_time", "request_id"):
+        if not single and key in parsed:
+            raise RequestError(422, key, "with a batch, it goes in each item")
 
     items = [parsed] if single else parsed["batch"]
-    client_ids: dict[str, int] = {}
+    # A request id seen earlier in the same batch is a repeat: it gets the first one's answer.
+    first_of: dict[str, int] = {}
+    repeats: dict[int, int] = {}
     for i, item in enumerate(items):
         rid = item.get("request_id")
         if rid is not None:
-            if rid in client_ids:
-                raise RequestError(422, _where(single, i, "request_id"),
-                                   f"repeats batch[{client_ids[rid]}].request_id")
-            client_ids[rid] = i
+            if rid in first_of:
+                repeats[i] = first_of[rid]
+            else:
+                first_of[rid] = i
     records = [item["features"] for item in items]
     try:
         if len(records) > SMALL_BATCH:
@@ -165,11 +170,15 @@ async def predict(name: str, request: Request, state: State) -> Response:
     latency_ms = (time.perf_counter() - started) * 1000
     run = parsed.get("run", "")
     rows, out = [], []
-    for item, record, score in zip(items, records, scores):
+    for i, (item, record, score) in enumerate(zip(items, records, scores)):
         # 128 random bits, as uuid4 has, at a fifth of its cost
         rid = item.get("request_id") or os.urandom(16).hex()
         decision = int(score >= threshold)
         unseen = model.unseen(record)
+        out.append({"request_id": rid, "score": float(score), "decision": decision,
+                    "version": model.version, "replayed": False, "unseen": unseen})
+        if i in repeats:
+            continue
         rows.append({"request_id": rid, "model": name, "run": run, "version": model.version,
                      "received_at": received,
                      "event_time": _naive(item.get("event_time")) or received,
@@ -177,14 +186,12 @@ async def predict(name: str, request: Request, state: State) -> Response:
                      "decision": decision, "threshold": threshold, "latency_ms": latency_ms,
                      "unseen": orjson.dumps(unseen).decode() if unseen else None,
                      "label": None, "labelled_at": None})
-        out.append({"request_id": rid, "score": float(score), "decision": decision,
-                    "version": model.version, "replayed": False, "unseen": unseen})
     # Answer only after the commit: whatever the server acknowledges survives a crash.
     try:
         stored = await state.write(partial(PredictionStore.record_predictions, model=name,
-                                           rows=rows, client_ids=list(client_ids)))
+                                           rows=rows, client_ids=list(first_of)))
     except RequestIdConflict as exc:
-        raise RequestError(409, _where(single, client_ids[exc.request_id], "request_id"),
+        raise RequestError(409, _where(single, first_of[exc.request_id], "request_id"),
                            "already used by another model; choose another id") from None
     except Exception as exc:  # noqa: BLE001 - the store failed: say so, acknowledge nothing
         log.exception("prediction store write failed")
@@ -196,6 +203,8 @@ async def predict(name: str, request: Request, state: State) -> Response:
             row = stored[p["request_id"]]
             p.update(score=row["score"], decision=row["decision"], version=row["version"],
                      replayed=True, unseen=orjson.loads(row["unseen"]) if row["unseen"] else {})
+    for i, first in repeats.items():
+        out[i] = {**out[first], "replayed": True}
     metrics.REQUESTS.labels(name, "200").inc()
     metrics.PREDICTIONS.labels(name).inc(len(rows) - len(stored))
     for p in out:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 MAX_BATCH = 1000
@@ -25,9 +25,9 @@ RunId = Annotated[str, Field(pattern=ID_PATTERN, description=(
     "belong to."))]
 ONE_OR_BATCH = (f"send either 'features' (one record) or 'batch' (a list of up to {MAX_BATCH} "
                 "items), not both and not neither")
-EventTime = Annotated[datetime | None, Field(description="When the event happened (monitoring "
-                                                         "windows use it); else the server's "
-                                                         "clock.")]
+EventTime = Annotated[datetime | None, Field(
+    strict=True,  # an ISO 8601 string, as the schema says; not a bare number
+    description="When the event happened (monitoring windows use it); else the server's clock.")]
 
 
 def _closed(name: str, fields: dict[str, Any], total: bool = True) -> type:
@@ -76,6 +76,27 @@ def request_adapter(model_name: str, features: list[dict[str, Any]]) -> TypeAdap
     return TypeAdapter(body)
 
 
+def request_doc_adapter(model_name: str, features: list[dict[str, Any]]) -> TypeAdapter:
+    """The same body as the OpenAPI document states it: one record XOR a batch.
+
+    (Validation uses :func:`request_adapter`, whose errors name fields more plainly; the
+    route enforces the either/or that this schema states.)
+    """
+    record = record_type(model_name, features)
+    item = _closed(f"{record.__name__}Item",
+                   {"features": record, "event_time": NotRequired[EventTime],
+                    "request_id": NotRequired[RequestId]})
+    single = _closed(f"{record.__name__}One", {
+        "features": Annotated[record, Field(description="One record to score.")],
+        "event_time": NotRequired[EventTime], "request_id": NotRequired[RequestId],
+        "run": NotRequired[RunId]})
+    batch = _closed(f"{record.__name__}Batch", {
+        "batch": Annotated[list[item], Field(min_length=1, max_length=MAX_BATCH,
+                                             description=f"Up to {MAX_BATCH} records.")],
+        "run": NotRequired[RunId]})
+    return TypeAdapter(single | batch)
+
+
 class Prediction(BaseModel):
     request_id: str
     score: float = Field(description="P(positive) from the model.")
@@ -104,9 +125,14 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _whole(value: Any) -> Any:
+    # JSON Schema counts 1.0 as an integer; strings and booleans stay refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class Label(_Closed):
     request_id: str
-    label: Annotated[int, Field(ge=0, le=1, strict=True)]
+    label: Annotated[int, Field(ge=0, le=1, strict=True), BeforeValidator(_whole)]
 
 
 class Feedback(_Closed):

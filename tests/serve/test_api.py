@@ -31,9 +31,11 @@ def test_health_and_describe(served):
     assert httpx.get(f"{served.url}/docs").status_code == 200
     openapi = httpx.get(f"{served.url}/openapi.json").json()
     body = openapi["paths"]["/models/{name}/predict"]["post"]["requestBody"]
-    [ref] = body["content"]["application/json"]["schema"]["oneOf"]
-    request = openapi["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
-    assert set(request["properties"]) == {"features", "event_time", "batch", "request_id", "run"}
+    one, batch = (openapi["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+                  for ref in body["content"]["application/json"]["schema"]["oneOf"])
+    assert set(one["properties"]) == {"features", "event_time", "request_id", "run"}
+    assert one["required"] == ["features"] and batch["required"] == ["batch"]
+    assert set(batch["properties"]) == {"batch", "run"}
     record = openapi["components"]["schemas"]["SlaResponseUnitsFeatures"]
     assert set(record["properties"]) == set(info["example"]["features"])
     assert "Stats" in openapi["components"]["schemas"]

@@ -181,8 +181,9 @@ def test_a_retried_request_id_is_answered_once_and_stored_once(served, example):
     assert [p["replayed"] for p in answer] == [True, False]
     assert answer[0]["score"] == first["score"]
     assert served.store.count(SCENARIO) == before + 2
-    dup = httpx.post(url, json={"batch": [{**example, "request_id": "d"}] * 2})
-    assert dup.status_code == 422 and dup.json()["detail"][0]["field"] == "batch[1].request_id"
+    dup = httpx.post(url, json={"batch": [{**example, "request_id": "d"}] * 2}).json()
+    assert [p["replayed"] for p in dup["predictions"]] == [False, True]  # a repeat in a batch
+    assert served.store.count(SCENARIO) == before + 3
     with served.store.engine.begin() as conn:  # an id another model already owns
         conn.execute(sa.text(
             "INSERT INTO predictions (request_id, model, run, version, received_at, features, "
@@ -190,4 +191,4 @@ def test_a_retried_request_id_is_answered_once_and_stored_once(served, example):
             "'2026-01-01 00:00:00', '{}', 0.5, 1, 0.5, 1.0)"))
     clash = httpx.post(url, json={**example, "request_id": "theirs"})
     assert clash.status_code == 409 and clash.json()["detail"][0]["field"] == "request_id"
-    assert served.store.count(SCENARIO) == before + 2
+    assert served.store.count(SCENARIO) == before + 3

@@ -1,0 +1,53 @@
+"""A server started with LAB_ADMIN_TOKEN follows only reloads authorised with that token,
+even when another (unprotected) server shares its store."""
+
+import time
+
+import httpx
+import pytest
+
+from lab.config import Settings
+from lab.scenario import load_scenario
+from lab.serve.process import ServerProcess
+from tests.serve.conftest import SCENARIO, trained_home
+
+pytestmark = pytest.mark.slow
+
+
+def versions_seen(url: str, tries: int = 12) -> set[int]:
+    """The versions the server's workers report (a new connection each time)."""
+    seen = set()
+    for _ in range(tries):
+        with httpx.Client() as client:
+            seen.add(client.get(f"{url}/health").json()["models"][SCENARIO])
+    return seen
+
+
+def test_an_open_server_cannot_reload_a_protected_one(tmp_path_factory, migrated_store,
+                                                       in_home):
+    home = trained_home(tmp_path_factory, migrated_store)
+    protected = ServerProcess(Settings(home=home, admin_token="s3cret"), workers=2,
+                              log_path=home / "protected.log").start()
+    try:
+        with ServerProcess(Settings(home=home), log_path=home / "open.log") as open_server:
+            in_home(home)
+            from lab.train import train
+
+            assert train(load_scenario(SCENARIO), seed=9, rows=3000).version == 2
+            r = httpx.post(f"{open_server.url}/models/{SCENARIO}/reload")
+            assert r.status_code == 200 and r.json()["version"] == 2
+            time.sleep(3)  # three reload polls
+            assert versions_seen(protected.url) == {1}
+        assert httpx.post(f"{protected.url}/models/{SCENARIO}/reload").status_code == 401
+        time.sleep(1.5)
+        assert versions_seen(protected.url) == {1}
+
+        ok = httpx.post(f"{protected.url}/models/{SCENARIO}/reload",
+                        headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200 and ok.json()["version"] == 2
+        deadline = time.monotonic() + 10  # the other worker follows the authorised reload
+        while versions_seen(protected.url) != {2}:
+            assert time.monotonic() < deadline, "a worker never followed the reload"
+            time.sleep(0.3)
+    finally:
+        protected.stop()
