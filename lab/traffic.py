@@ -20,6 +20,7 @@ import pandas as pd
 
 from lab.data import production_frame
 from lab.drift import Truth
+from lab.drift.delivery import changed_records, labels_arrive
 from lab.scenario import Scenario
 
 ProgressFn = Callable[[int, int], None]
@@ -40,6 +41,7 @@ class TrafficReport:
     labels_sent: int = 0
     labels_unknown: int = 0
     request_ids: list[str | None] = field(default_factory=list, repr=False)
+    decisions: list[int | None] = field(default_factory=list, repr=False)
     truths: list[Truth] = field(default_factory=list)
 
     @property
@@ -87,12 +89,13 @@ async def _stream(scenario, frame, truths, url, concurrency, batch_size, all_lab
                   progress, timeout) -> TrafficReport:
     schema = scenario.world_.schema
     name = scenario.model_name
-    records = records_of(frame, schema.names)
+    # An upstream schema change alters what some clients send (see lab.drift.delivery).
+    records = changed_records(frame, records_of(frame, schema.names))
     events = frame[schema.timestamp].reset_index(drop=True)
     labels = frame[schema.target].to_numpy()
     ready_at = events + pd.Timedelta(scenario.label_delay)
     report = TrafficReport(scenario.id, url, len(frame), truths=truths,
-                           request_ids=[None] * len(frame))
+                           request_ids=[None] * len(frame), decisions=[None] * len(frame))
     statuses: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     started = time.perf_counter()
@@ -117,9 +120,10 @@ async def _stream(scenario, frame, truths, url, concurrency, batch_size, all_lab
             # Labels whose delay has passed on the stream's clock.
             now = events.iloc[chunk.stop - 1]
             due = int(np.searchsorted(ready_at.to_numpy(), np.datetime64(now), side="right"))
-            labelled_upto = await _feedback(client, name, report, labels, labelled_upto, due)
+            labelled_upto = await _feedback(client, name, report, frame, labels, labelled_upto,
+                                            due)
         if all_labels:
-            await _feedback(client, name, report, labels, labelled_upto, len(frame))
+            await _feedback(client, name, report, frame, labels, labelled_upto, len(frame))
     report.seconds = time.perf_counter() - started
     report.errors_by_status = dict(sorted(statuses.items()))
     return report
@@ -145,16 +149,20 @@ async def _predict(client, name, group, records, events, report, statuses) -> No
         statuses[str(response.status_code)] += 1
         return
     data = response.json()
-    ids = [data["request_id"]] if len(group) == 1 else [p["request_id"]
-                                                        for p in data["predictions"]]
-    for i, rid in zip(group, ids):
-        report.request_ids[i] = rid
-    report.predictions += len(ids)
+    predictions = [data] if len(group) == 1 else data["predictions"]
+    for i, p in zip(group, predictions):
+        report.request_ids[i] = p["request_id"]
+        report.decisions[i] = p["decision"]
+    report.predictions += len(predictions)
 
 
-async def _feedback(client, name, report, labels, start: int, stop: int) -> int:
+async def _feedback(client, name, report, frame, labels, start: int, stop: int) -> int:
+    # Some faults stop labels, or let only the model's alerts (or non-alerts) get one.
+    decisions = np.array([d or 0 for d in report.decisions[start:stop]], dtype=int)
+    arrives = labels_arrive(frame.iloc[start:stop], decisions)
     pending = [{"request_id": report.request_ids[i], "label": int(labels[i])}
-               for i in range(start, stop) if report.request_ids[i] is not None]
+               for i in range(start, stop)
+               if report.request_ids[i] is not None and arrives[i - start]]
     for i in range(0, len(pending), FEEDBACK_BATCH):
         response = await client.post(f"/models/{name}/feedback",
                                      json={"labels": pending[i:i + FEEDBACK_BATCH]})

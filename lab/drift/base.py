@@ -130,6 +130,17 @@ class Injector:
                       details=details)
         return out, truth
 
+    def label_probability(self, world: World, clean: pd.DataFrame, faulty: pd.DataFrame,
+                          mask: np.ndarray) -> np.ndarray:
+        """P(y = 1 | x) that ``faulty``'s labels were drawn from: the oracle that
+        :mod:`lab.drift.harm` measures the model against.
+
+        A covariate change brings real rows, so the world's P(y | x) of what arrives; any
+        other fault leaves the world alone, so the world's P(y | x) of the clean rows.
+        Kinds that change P(y | x) itself (prior, concept, a new category) override this.
+        """
+        return world.p_label(faulty if self.category == "covariate" else clean)
+
     def features_of(self, world: World) -> list[str]:
         """The features this fault concerns, without applying it."""
         feature = getattr(self, "feature", None)

@@ -57,6 +57,12 @@ class UnseenCategory(Injector):
                                                            self.effect, rng)
         return [self.feature]
 
+    def label_probability(self, world, clean, faulty, mask) -> np.ndarray:
+        from scipy.special import expit
+
+        new = (faulty[self.feature] == self.value).to_numpy()
+        return expit(world.intercept_ + world._logit(faulty) + np.where(new, self.effect, 0.0))
+
     def root_cause(self, world: World) -> str:
         risk = ("riskier" if self.effect > 0 else "safer" if self.effect < 0 else "no riskier")
         return (f"A new value {self.value!r} of {self.feature} appeared in production "
