@@ -45,8 +45,8 @@ class SchemaChange(Injector):
             set_record_change(frame, hit, rename(self.feature, self.rename_to))
         else:
             set_record_change(frame, hit, drop(self.feature))
-            set_values(frame, self.feature, hit, None if world.schema[self.feature].kind ==
-                       "categorical" else np.nan, world.schema[self.feature].kind == "numeric")
+            numeric = world.schema[self.feature].kind == "numeric"
+            set_values(frame, self.feature, hit, np.nan if numeric else None, numeric)
         after = max(1, len(frame) - self.onset_row(len(frame)))
         return [self.feature], {"rows_refused": int(hit.sum()),
                                 "share_refused_after_onset": round(float(hit.sum()) / after, 4),
