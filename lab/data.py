@@ -29,8 +29,13 @@ def _child_seed(seed: int, stream: int) -> int:
 
 
 def reference_frame(scenario: Scenario, rows: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """The data the model is trained and validated on (the monitoring reference)."""
-    return world_reference(scenario.world_, rows or scenario.reference_rows, seed)
+    """The data the model is trained and validated on (the monitoring reference).
+
+    Faults of the training data (label leakage) act here; production-time ones do not.
+    """
+    frame = world_reference(scenario.world_, rows or scenario.reference_rows, seed)
+    frame, _ = apply_plan(frame, scenario.world_, scenario.injectors(seed), stage="training")
+    return frame
 
 
 def world_reference(world: World, rows: int, seed: int) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from lab.data import production_frame
 from lab.drift import Truth
+from lab.drift.delivery import changed_records, labels_arrive
 from lab.scenario import Scenario
 from lab.workspace import new_run_id
 from lab.workspace.runs import RunBook
@@ -140,7 +141,8 @@ def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: in
 async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, progress,
                   timeout) -> None:
     schema = scenario.world_.schema
-    records = records_of(frame, schema.names)
+    # An upstream schema change alters what some clients send (see lab.drift.delivery).
+    records = changed_records(frame, records_of(frame, schema.names))
     events = frame[schema.timestamp].reset_index(drop=True)
     labels = frame[schema.target].to_numpy()
     ready_at = (events + pd.Timedelta(scenario.label_delay)).to_numpy()
@@ -170,11 +172,11 @@ async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, 
             # Labels whose delay has passed on the stream's clock.
             now = events.iloc[chunk.stop - 1]
             due = int(np.searchsorted(ready_at, np.datetime64(now), side="right"))
-            labelled_upto = await _feedback(client, report, labels, labelled_upto, due)
+            labelled_upto = await _feedback(client, report, frame, labels, labelled_upto, due)
             if progress:
                 progress(TrafficProgress(chunk.stop, n, now, report))
         if all_labels:
-            await _feedback(client, report, labels, labelled_upto, n)
+            await _feedback(client, report, frame, labels, labelled_upto, n)
     report.seconds = time.perf_counter() - started
     report.errors_by_status = dict(sorted(statuses.items()))
 
@@ -220,9 +222,13 @@ async def _predict(client, group, records, stamps, report, statuses) -> None:
     report.predictions += len(answers)
 
 
-async def _feedback(client, report, labels, start: int, stop: int) -> int:
+async def _feedback(client, report, frame, labels, start: int, stop: int) -> int:
+    # Some faults stop labels, or let only the model's alerts (or non-alerts) get one.
+    decisions = np.array([d or 0 for d in report.decisions[start:stop]], dtype=int)
+    arrives = labels_arrive(frame.iloc[start:stop], decisions)
     pending = [{"request_id": report.request_ids[i], "label": int(labels[i])}
-               for i in range(start, stop) if report.request_ids[i] is not None]
+               for i in range(start, stop)
+               if report.request_ids[i] is not None and arrives[i - start]]
     for i in range(0, len(pending), FEEDBACK_BATCH):
         response = await client.post(f"/models/{report.model}/feedback",
                                      json={"labels": pending[i:i + FEEDBACK_BATCH]})

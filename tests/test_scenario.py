@@ -46,7 +46,7 @@ def changed(path_in_doc: str, value):
     (changed("colour", "red"), "colour", "unknown field"),
     (changed("topics", ["cooking"]), "topics[0]", "'cooking' is not allowed"),
     (changed("world.kind", "space"), "world.kind", "unknown world kind 'space'; allowed: "
-                                                   "['support_tickets']"),
+                                                   "['ci_pipelines', 'cloud_workspaces',"),
     (changed("world.params", {"base_rate": 2}), "world.params", "base_rate must be between"),
     (changed("model.kind", "svm"), "model.kind", "unknown model kind 'svm'; allowed:"),
     (changed("model.params", {"depth": 3}), "model.params", "unknown parameter(s) ['depth']"),

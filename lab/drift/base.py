@@ -4,6 +4,11 @@ An injector's constructor parameters are its whole configuration: what it change
 when (``onset``), how it arrives (``shape``: sudden, gradual over ``width``, or recurring
 in bursts of ``width``). :meth:`Injector.apply` returns the changed copy of the frame and a
 :class:`Truth` record, the only thing the grader reads.
+
+Most faults act on the production stream; a few act when the model is trained
+(``stage = "training"``, e.g. label leakage): in production they change nothing and only
+report their truth. Whether a fault hurts the model is not declared by its kind: it is
+measured (:mod:`lab.drift.harm`), so ``Truth.hurts_model`` is ``None`` until then.
 """
 
 from __future__ import annotations
@@ -32,8 +37,12 @@ class Truth:
     onset_time: str | None
     shape: str
     root_cause: str
-    hurts_model: bool
+    hurts_model: bool | None = None  # None until measured by lab.drift.harm
     params: dict[str, Any] = field(default_factory=dict)
+    stage: str = "production"  # or "training": the fault is in what the model learnt from
+    # What the grader or the debrief needs beyond the parameters (a stuck value, the rows a
+    # schema change makes the server refuse, the harm measurement).
+    details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -42,11 +51,11 @@ class Truth:
 
 
 class Injector:
-    """Base class. Subclasses set ``kind``, ``category``, ``hurts_model`` and ``_inject``."""
+    """Base class. Subclasses set ``kind``, ``category`` and ``_inject`` (and ``stage``)."""
 
     kind: ClassVar[str]
-    category: ClassVar[str]
-    hurts_model: ClassVar[bool] = True
+    category: ClassVar[str]  # covariate | prior | concept | pipeline | labels
+    stage: ClassVar[str] = "production"
 
     def __init__(self, onset: float = 0.5, shape: Shape = "sudden", width: float = 0.2,
                  seed: int = 0):
@@ -98,11 +107,18 @@ class Injector:
         return (idx >= onset) & (((idx - onset) // width) % 2 == 0)
 
     # -- what --
-    def apply(self, frame: pd.DataFrame, world: World) -> tuple[pd.DataFrame, Truth]:
+    def apply(self, frame: pd.DataFrame, world: World,
+              stage: str = "production") -> tuple[pd.DataFrame, Truth]:
+        """The changed copy of ``frame`` and the truth; a fault of another ``stage`` (a
+        training-time fault applied to production) changes nothing and reports its truth."""
         rng = np.random.default_rng(self.seed)
         out = frame.copy()
         mask = self.affected(len(out), rng)
-        features = self._inject(out, world, mask, rng)
+        if stage == self.stage:
+            changed = self._inject(out, world, mask, rng)
+        else:
+            changed = self.features_of(world)
+        features, details = changed if isinstance(changed, tuple) else (changed, {})
         onset = self.onset_row(len(out))
         ts_col = world.schema.timestamp
         onset_time = (str(out[ts_col].iloc[onset]) if onset < len(out) and ts_col in out else None)
@@ -110,13 +126,30 @@ class Injector:
                   if k not in ("onset", "shape", "width", "seed")}
         truth = Truth(kind=self.kind, category=self.category, features=tuple(features),
                       onset_row=onset, onset_time=onset_time, shape=self.shape,
-                      root_cause=self.root_cause(world), hurts_model=self.hurts_model,
-                      params=params)
+                      root_cause=self.root_cause(world), params=params, stage=self.stage,
+                      details=details)
         return out, truth
 
+    def label_probability(self, world: World, clean: pd.DataFrame, faulty: pd.DataFrame,
+                          mask: np.ndarray) -> np.ndarray:
+        """P(y = 1 | x) that ``faulty``'s labels were drawn from: the oracle that
+        :mod:`lab.drift.harm` measures the model against.
+
+        A covariate change brings real rows, so the world's P(y | x) of what arrives; any
+        other fault leaves the world alone, so the world's P(y | x) of the clean rows.
+        Kinds that change P(y | x) itself (prior, concept, a new category) override this.
+        """
+        return world.p_label(faulty if self.category == "covariate" else clean)
+
+    def features_of(self, world: World) -> list[str]:
+        """The features this fault concerns, without applying it."""
+        feature = getattr(self, "feature", None)
+        return [feature] if feature else []
+
     def _inject(self, frame: pd.DataFrame, world: World, mask: np.ndarray,
-                rng: np.random.Generator) -> list[str]:
-        """Change ``frame`` in place on the ``mask`` rows; return the features changed."""
+                rng: np.random.Generator) -> list[str] | tuple[list[str], dict[str, Any]]:
+        """Change ``frame`` in place on the ``mask`` rows; return the features changed
+        (and, optionally, details for the truth record)."""
         raise NotImplementedError
 
     def root_cause(self, world: World) -> str:
@@ -137,3 +170,23 @@ def require_feature(world: World, feature: str, kind: str | None = None) -> None
         raise ValueError(f"unknown feature {feature!r}; allowed: {names}")
     if kind and world.schema[feature].kind != kind:
         raise ValueError(f"feature {feature!r} is {world.schema[feature].kind}, needs {kind}")
+
+
+def draw_with_offset(world: World, frame: pd.DataFrame, offset: np.ndarray | float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Labels from the world's P(y | x) with ``offset`` added to the log-odds (the effect
+    of something the world's own tables do not know, such as a brand-new category)."""
+    from scipy.special import expit
+
+    p = expit(world.intercept_ + world._logit(frame) + offset)
+    return (rng.random(len(frame)) < p).astype(np.int8)
+
+
+def set_values(frame: pd.DataFrame, feature: str, rows: np.ndarray, value: Any,
+               numeric: bool) -> None:
+    """Write ``value`` into ``rows`` of a column, widening its dtype first when needed."""
+    if numeric:
+        frame[feature] = frame[feature].astype(float)
+    else:
+        frame[feature] = frame[feature].astype(object)
+    frame.loc[rows, feature] = value

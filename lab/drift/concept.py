@@ -31,6 +31,13 @@ class ConceptDrift(Injector):
         redraw_labels(frame, world.with_params(weights={**current, **self.weights}), mask, rng)
         return list(self.weights)
 
+    def label_probability(self, world, clean, faulty, mask) -> np.ndarray:
+        current = dict(getattr(world, "weights", None) or {})
+        p = world.p_label(faulty)
+        changed = world.with_params(weights={**current, **self.weights})
+        p[mask] = changed.p_label(faulty.loc[mask])
+        return p
+
     def root_cause(self, world: World) -> str:
         parts = ", ".join(f"{k} x{v:g}" for k, v in self.weights.items())
         return f"What drives {world.schema.target} changed (effect of {parts}); inputs did not."

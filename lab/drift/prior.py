@@ -26,6 +26,11 @@ class PriorShift(Injector):
         redraw_labels(frame, world.with_params(base_rate=self.base_rate), mask, rng)
         return []
 
+    def label_probability(self, world, clean, faulty, mask) -> np.ndarray:
+        p = world.p_label(faulty)
+        p[mask] = world.with_params(base_rate=self.base_rate).p_label(faulty.loc[mask])
+        return p
+
     def root_cause(self, world: World) -> str:
         before = getattr(world, "base_rate", None)
         was = f" from {before:.0%}" if before is not None else ""
