@@ -34,7 +34,7 @@ TOPICS = ("ml-fundamentals", "evaluation-metrics", "feature-pipelines", "serving
           "system-design", "data-drift")
 ACTIONS = ("retrain", "fix-pipeline", "re-threshold", "roll-back", "nothing")
 # What kind of problem it is: the injector's category, or no fault at all.
-PROBLEM_KINDS = ("covariate", "prior", "concept", "pipeline", "none")
+PROBLEM_KINDS = ("covariate", "prior", "concept", "pipeline", "labels", "none")
 
 Topic = Literal["ml-fundamentals", "evaluation-metrics", "feature-pipelines", "serving-latency",
                 "system-design", "data-drift"]

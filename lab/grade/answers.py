@@ -61,7 +61,7 @@ class Answers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     features: list[str] | None = Field(default=None, description="What changed.")
-    kind: Literal["covariate", "prior", "concept", "pipeline", "none"] | None = None
+    kind: Literal["covariate", "prior", "concept", "pipeline", "labels", "none"] | None = None
     root_cause: str | None = None
     action: Literal["retrain", "fix-pipeline", "re-threshold", "roll-back", "nothing"] | None \
         = None

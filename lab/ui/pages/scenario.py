@@ -26,6 +26,7 @@ KIND_LABELS = {"covariate": "Covariate shift (the inputs really changed)",
                "prior": "Prior shift (the base rate changed)",
                "concept": "Concept drift (the relationship changed)",
                "pipeline": "Pipeline fault (what the model receives is broken)",
+               "labels": "Label fault (which labels arrive, or whether any do, changed)",
                "none": "No fault (noise)"}
 
 
