@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     serve_models: str | None = Field(
         default=None, description="Comma-separated models a server loads at start (default: "
         "every @champion); others load when reloaded.")
+    server_id: str | None = Field(
+        default=None, description="Set for each server by the lab: its workers follow each "
+        "other's reloads, never another server's.")
     workspace: str = Field(default="default",
                            description="The workspace the command line works in.")
 

@@ -30,7 +30,7 @@ class ServerState:
     @property
     def scope(self) -> str:
         """Whose reloads this server follows: its own token's, or the open ones."""
-        return reload_scope(self.settings.admin_token)
+        return reload_scope(self.settings.admin_token, self.settings.server_id)
 
     def model(self, name: str) -> ServedModel:
         model = self.registry.get(name)

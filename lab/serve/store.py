@@ -71,11 +71,16 @@ reload_requests = sa.Table(
 OPEN_SCOPE = "open"
 
 
-def reload_scope(admin_token: str | None) -> str:
-    """'open' for an unprotected server; else a hash of its token (never the token)."""
-    if not admin_token:
-        return OPEN_SCOPE
-    return "token:" + hashlib.sha256(admin_token.encode()).hexdigest()[:32]
+def reload_scope(admin_token: str | None, server_id: str | None = None) -> str:
+    """Whose reloads a server follows: its own workers' (``server_id``, shared by the
+    workers of one server), authorised with its token when it has one (a hash, never the
+    token); 'open' for a bare unprotected process started without an id."""
+    parts = []
+    if admin_token:
+        parts.append("token:" + hashlib.sha256(admin_token.encode()).hexdigest()[:24])
+    if server_id:
+        parts.append(f"server:{server_id[:24]}")
+    return "|".join(parts) or OPEN_SCOPE
 
 
 class RequestIdConflict(Exception):
