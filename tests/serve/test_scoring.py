@@ -100,7 +100,7 @@ def test_any_finite_float_scores_as_the_pipeline_or_names_the_field(kind, data, 
                        st.floats(allow_nan=False, allow_infinity=False), st.none())
     record = st.fixed_dictionaries({n: number for n in schema.numeric})
 
-    @settings(max_examples=150, deadline=None, derandomize=True,
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(change=record, row=st.integers(0, len(base) - 1), batched=st.booleans())
     def check(change, row, batched):
