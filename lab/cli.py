@@ -188,7 +188,7 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_
 
     from lab import tracking
     from lab.config import get_settings
-    from lab.serve.process import server_env
+    from lab.serve.process import remove_metrics_dir, server_env
 
     settings = get_settings()
     host = host or settings.host
@@ -197,12 +197,20 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_
     if not models:
         err.print("[yellow]no model has a @champion yet: train one with "
                   "`driftlab train SCENARIO`, then POST /models/{name}/reload[/]")
-    os.environ.update(server_env(settings, workers))
+    env = server_env(settings, workers)
+    os.environ.update(env)
     base = escape(f"http://{host}:{port}")
     out.print(f"serving {escape(str(models))} on [bold]{base}[/] (docs: {base}/docs)",
               highlight=False)
-    uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", access_log=False)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"warning: listening on {host}, beyond this machine: anyone who can reach "
+                  "it can send predictions (set LAB_ADMIN_TOKEN to protect reloads)",
+                  markup=False, highlight=False)
+    try:
+        uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning", access_log=False)
+    finally:
+        remove_metrics_dir(env)
 
 
 @app.command()
