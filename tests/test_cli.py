@@ -112,8 +112,11 @@ def test_grade_prints_each_part_and_saves_the_attempt(lab_home, tmp_path):
     answers.write_text("features: [minutes_to_first_response]\nkind: pipeline\n"
                        "root_cause: upstream-unit-change\naction: roll-back\nthreshold: 0.3\n"
                        "justification: an upstream unit change; precision fell\n")
+    no_run = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers)])
+    assert no_run.exit_code == 2 and "no production run of 'sla-response-units'" in \
+        no_run.stderr and "--replay" in no_run.stderr
     result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers),
-                                 "--json", "--rows", "4500"])
+                                 "--json", "--replay", "--rows", "4500"])
     assert result.exit_code == 0, result.output
     graded = json.loads(result.stdout)
     points = {p["name"]: p["points"] for p in graded["parts"]}
