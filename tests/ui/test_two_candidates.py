@@ -108,8 +108,9 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
 
         open_scenario(alice, ("6000", "4500"))
         open_scenario(bob, ("6000", "3000"))
+        # A double click trains once: the second click finds the first's work still running.
         for page in (alice, bob):
-            page.get_by_role("button", name="Train the model").click()
+            page.get_by_role("button", name="Train the model").dblclick()
         alice.get_by_text("alice.sla-response-units v1 is your @champion").wait_for(
             timeout=180_000)
         bob.get_by_text("bob.sla-response-units v1 is your @champion").wait_for(
@@ -130,6 +131,16 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
             no_error_box(page)
         assert metric(alice, "predictions") == "4,500"
         assert metric(bob, "predictions") == "3,000"
+
+        # What Alice typed survives a visit to Progress and back.
+        alice.get_by_text("Pipeline fault (what the model receives is broken)").click()
+        time.sleep(1)
+        alice.get_by_role("link", name="Progress").click()
+        alice.get_by_text("No attempt yet").wait_for(timeout=60_000)
+        alice.get_by_role("link", name="Scenario").click()
+        alice.get_by_text("5. Diagnose").wait_for(timeout=120_000)
+        checked = alice.locator('[data-testid="stRadio"] input[type="radio"]:checked')
+        assert checked.count() == 1
 
         # Bob trains again: his v2 is his alone; Alice's page and server are untouched.
         bob.get_by_role("button", name="Train the model").click()
