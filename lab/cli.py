@@ -543,6 +543,31 @@ def print_truth(truths: list[dict[str, Any]]) -> None:
 
 @app.command()
 @friendly_errors
+def notebooks(open_: Annotated[bool, typer.Option("--open", help="Start Jupyter Lab on them "
+                                                  "(needs the 'notebooks' extra).")] = False
+              ) -> None:
+    """List the self-study notebooks and say how to open them."""
+    import importlib.util
+    import subprocess
+
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    if not folder.is_dir():
+        raise UserError("no notebooks/ folder beside the lab: they ship with the repository")
+    for path in sorted(folder.glob("*.ipynb")):
+        out.print(f"  {path.name}", markup=False, highlight=False)
+    has_jupyter = importlib.util.find_spec("jupyterlab") is not None
+    command = [sys.executable, "-m", "jupyter", "lab", str(folder)]
+    if open_ and has_jupyter:
+        raise typer.Exit(subprocess.call(command))
+    if not has_jupyter:
+        out.print('install Jupyter Lab first: .venv/bin/pip install -e ".[notebooks]"',
+                  markup=False, highlight=False)
+    out.print("open them with: " + " ".join(command), markup=False, highlight=False,
+              soft_wrap=True)
+
+
+@app.command()
+@friendly_errors
 def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] = 8501) -> None:
     """Start the lab on its embedded defaults (trains the first scenario if nothing is)."""
     from lab import tracking

@@ -88,3 +88,9 @@ def test_a_bad_workspace_name_is_refused_with_what_is_allowed():
     assert result.exit_code == 2
     assert "workspace 'Alice Smith!' is not allowed" in result.output
     assert "lower-case letters, digits, '-' or '_'" in result.output
+
+
+def test_notebooks_are_listed_with_how_to_open_them():
+    text = invoke("notebooks")
+    assert "02-precision-recall-thresholds.ipynb" in text
+    assert "-m jupyter lab" in text and "notebooks" in text
