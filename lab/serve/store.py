@@ -288,6 +288,18 @@ class PredictionStore:
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
 
+    def errors(self, model: str, since: datetime | None = None,
+               until: datetime | None = None) -> pd.DataFrame:
+        """A model's refused or failed requests (status, when), received in [since, until]."""
+        e = request_errors
+        stmt = sa.select(e.c.status, e.c.at).where(e.c.model == model)
+        if since is not None:
+            stmt = stmt.where(e.c.at >= since)
+        if until is not None:
+            stmt = stmt.where(e.c.at <= until)
+        with self.engine.connect() as conn:
+            return pd.read_sql(stmt.order_by(e.c.at), conn)
+
     def runs(self, model: str | None = None) -> list[dict[str, Any]]:
         """Every traffic run (of one model, or all), newest first."""
         p = predictions
