@@ -18,6 +18,7 @@ from lab.ui import format as fmt
 from lab.ui import workspace as ui_workspace
 from lab.ui.feedback import feedback
 from lab.ui.flow import deploy, run_production, run_stats
+from lab.ui.service import service_panel
 from lab.ui.session import model_server
 
 FORM_KEYS = ("scenario_features", "scenario_kind", "scenario_root_cause", "scenario_action",
@@ -226,6 +227,7 @@ def monitoring_view(spec, deployment, done) -> None:
                          help="Opens on the first window that alerted.")
     window = windows[index]
     monitoring.reasons(window)
+    service_panel(result, window)
     if "scenario_runlog" not in st.session_state:
         st.session_state["scenario_runlog"] = run_log(deployment.model, report.run)
     reference, log = st.session_state["scenario_runlog"]
