@@ -95,6 +95,21 @@ class Concept(_Strict):
     synonyms: list[str] = Field(default_factory=list)
 
 
+REMEDIES = ("cache-or-timeout-dependency", "scale-or-shed-load", "roll-back-model",
+            "fix-client-schema", "nothing")
+Remedy = Literal["cache-or-timeout-dependency", "scale-or-shed-load", "roll-back-model",
+                 "fix-client-schema", "nothing"]
+
+
+class ServiceKey(_Strict):
+    """The service-level part of a key (lab.grade.service): the remedies accepted, and for a
+    latency budget, the p99 to meet at the stated arrival rate."""
+
+    remedies: list[Remedy] = Field(default_factory=list)
+    p99_budget_ms: float | None = Field(default=None, gt=0)
+    rate: float | None = Field(default=None, gt=0, description="requests/s the budget is at")
+
+
 class AnswerKey(_Strict):
     root_cause: Slug
     actions: list[Action] = Field(min_length=1)
@@ -106,11 +121,14 @@ class AnswerKey(_Strict):
     threshold_rubric: list[Concept] = Field(default_factory=list)
     debrief: str
     model_answer: str
+    service: ServiceKey | None = None
 
 
 class Questions(_Strict):
     root_causes: list[Option] = Field(min_length=2)
     answer: AnswerKey
+    # Staged hints, revealed one at a time: a symptom to look at, then where, then what.
+    hints: list[str] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")
     def _answer_is_an_option(self) -> Questions:

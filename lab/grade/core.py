@@ -26,6 +26,7 @@ from lab.grade.answers import Answers, Claim
 from lab.grade.claims import HOLDS_AND_BEARS, check_claim, moved_statistics, observe
 from lab.grade.evidence import RunEvidence
 from lab.grade.scores import round_score
+from lab.grade.service import service_parts
 from lab.grade.text import find_concepts
 from lab.grade.threshold import check_threshold
 from lab.scenario import AnswerKey, Concept, Scenario
@@ -232,7 +233,8 @@ def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence) -> Grade:
     parts = [grade_features(answers.features, injected, answers.kind),
              grade_kind(answers.kind, [t["category"] for t in truth]),
              grade_root_cause(answers.root_cause, key, options),
-             grade_action(answers.action, key), claims, threshold, justification, why_part]
+             grade_action(answers.action, key), claims, threshold, justification, why_part,
+             *service_parts(scenario, answers, evidence)]
     notes = []
     if text is not None and not text.paraphrase_available:
         notes.append("Paraphrase matching is off (wordllama could not load offline): "
