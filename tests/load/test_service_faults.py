@@ -105,3 +105,27 @@ def test_a_surge_raises_the_rate_from_its_onset():
 def test_a_bad_fault_names_its_field(kind, params, field):
     with pytest.raises(ValueError, match=field):
         make_fault(kind, **params)
+
+
+def test_the_grade_checks_the_stated_p99_against_the_candidates_own_run(slow_run, served,
+                                                                          monkeypatch):
+    from lab.config import get_settings
+    from lab.grade import Answers, grade
+    from lab.grade.evidence import evidence_from_run
+
+    _fault, sent = slow_run
+    monkeypatch.setenv("LAB_HOME", str(served.home))
+    get_settings.cache_clear()
+    # The key of the serving scenario, over this run of the served model.
+    scenario = load_scenario("sla-slow-escalations")
+    evidence = evidence_from_run(scenario, SCENARIO, sent.run)
+    after = [w["service"]["p99_ms"] for w in evidence.monitoring["windows"]
+             if w["end"] >= evidence.truth[-1]["onset_time"]]
+    right = grade(scenario, Answers(root_cause="slow-dependency", measured_p99_ms=max(after),
+                                    service_remedy="cache-or-timeout-dependency"), evidence)
+    wrong = grade(scenario, Answers(root_cause="traffic-surge", measured_p99_ms=max(after) * 3,
+                                    service_remedy="scale-or-shed-load"), evidence)
+    assert right.part("measured_p99").points == 10 and right.part("remedy").points == 10
+    assert right.part("root_cause").points == 10
+    assert wrong.part("measured_p99").points == 0 and wrong.part("remedy").points == 0
+    assert right.total - wrong.total >= 30
