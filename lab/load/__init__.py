@@ -10,6 +10,7 @@
 
 from lab.load.closed import closed_loop
 from lab.load.openloop import LoadResult, arrival_offsets, open_loop
-from lab.load.stream import open_loop_traffic
+from lab.load.stream import open_loop_traffic, send_scenario_traffic
 
-__all__ = ["LoadResult", "arrival_offsets", "closed_loop", "open_loop", "open_loop_traffic"]
+__all__ = ["LoadResult", "arrival_offsets", "closed_loop", "open_loop", "open_loop_traffic",
+           "send_scenario_traffic"]

@@ -34,21 +34,24 @@ def arrival_offsets(rates: float | Sequence[float], n: int | None = None,
 def open_loop(url: str, path: str, bodies: Sequence[bytes], rates: float | Sequence[float],
               seed: int = 0, timeout: float = 30.0,
               max_in_flight: int = MAX_IN_FLIGHT,
-              hooks: Sequence[tuple[int, Callable[[], None]]] = ()) -> LoadResult:
+              hooks: Sequence[tuple[int, Callable[[], None]]] = (),
+              on_answer: Callable[[int, int, bytes], None] | None = None) -> LoadResult:
     """POST ``bodies[i]`` to ``url + path`` at its Poisson arrival time; measure from then.
 
     A request the server has not answered after ``timeout`` s counts as status "timeout"
     with that latency: under overload, what the user waited is still in the percentiles.
     ``hooks`` are ``(i, fn)``: ``fn()`` runs (in a thread, awaited before returning) when
     request ``i`` is due -- a service fault's onset, such as a model promotion.
+    ``on_answer(i, status, body)`` is called (on the event loop) as each answer arrives.
     """
     offsets = arrival_offsets(rates, len(bodies), seed)
     return asyncio.run(_run(url, path, bodies, offsets, timeout, max_in_flight,
-                            None if not np.isscalar(rates) else float(rates), dict(hooks)))
+                            None if not np.isscalar(rates) else float(rates), dict(hooks),
+                            on_answer))
 
 
 async def _run(url, path, bodies, offsets, timeout, max_in_flight, target,
-               hooks) -> LoadResult:
+               hooks, on_answer) -> LoadResult:
     latencies = np.zeros(len(bodies))
     lags = np.zeros(len(bodies))
     statuses: Counter[str] = Counter()
@@ -64,6 +67,8 @@ async def _run(url, path, bodies, offsets, timeout, max_in_flight, target,
             try:
                 response = await client.post(path, content=bodies[i], headers=headers)
                 status = str(response.status_code)
+                if on_answer is not None:
+                    on_answer(i, response.status_code, response.content)
             except httpx.TimeoutException:
                 status = "timeout"
             except httpx.TransportError as exc:

@@ -19,16 +19,24 @@ import orjson
 import pandas as pd
 
 from lab.data import production_frame
+from lab.drift import Truth
 from lab.drift.delivery import changed_records, labels_arrive
 from lab.load.openloop import open_loop
 from lab.load.result import LoadResult
 from lab.scenario import Scenario
 from lab.service import ServiceFault
-from lab.traffic import records_of
+from lab.traffic import (
+    ProgressFn,
+    TrafficProgress,
+    TrafficReport,
+    records_of,
+    send_traffic,
+)
 from lab.workspace import new_run_id
 from lab.workspace.runs import RunBook
 
 FEEDBACK_BATCH = 2000
+PROGRESS_EVERY = 250  # answers between progress reports
 
 
 @dataclass
@@ -49,10 +57,13 @@ class StreamLoad:
 def open_loop_traffic(scenario: Scenario, url: str, rate: float, rows: int | None = None,
                       seed: int = 0, model: str | None = None, run: str | None = None,
                       faults: list[ServiceFault] | None = None, timeout: float = 30.0,
-                      reference_rows: int | None = None) -> StreamLoad:
+                      reference_rows: int | None = None, on_answer=None,
+                      on_start=None) -> StreamLoad:
     """Send ``rows`` of the scenario's production stream at ``rate`` requests/s (Poisson).
 
-    ``faults`` are the scenario's service faults (its ``service`` entries by default).
+    ``faults`` are the scenario's service faults (its ``service`` entries by default);
+    ``on_start(events, truths)`` is called once the stream is drawn, ``on_answer`` as in
+    :func:`lab.load.open_loop`.
     """
     if rate <= 0:
         raise ValueError("rate: requests per second, > 0")
@@ -64,6 +75,8 @@ def open_loop_traffic(scenario: Scenario, url: str, rate: float, rows: int | Non
     schema = scenario.world_.schema
     events = frame[schema.timestamp].reset_index(drop=True)
     truths = [t.to_dict() for t in production.truths]
+    if on_start is not None:
+        on_start(events, truths)
 
     rates = np.full(len(frame), float(rate))
     for fault in faults:
@@ -83,7 +96,7 @@ def open_loop_traffic(scenario: Scenario, url: str, rate: float, rows: int | Non
     hooks = [(f.onset_row(len(frame)), partial(f.at_onset, model, url)) for f in faults
              if type(f).at_onset is not ServiceFault.at_onset]
     load = open_loop(url, f"/models/{model}/predict", bodies, rates, seed=seed,
-                     timeout=timeout, hooks=hooks)
+                     timeout=timeout, hooks=hooks, on_answer=on_answer)
     result = StreamLoad(scenario.id, model, run, float(rate), load, truths=truths)
     result.labels_sent = _send_labels(url, model, run, frame, scenario, events)
     return result
@@ -123,3 +136,49 @@ def _send_labels(url, model, run, frame, scenario, events) -> int:
             sent += response.json()["updated"]
     return sent
 
+
+
+def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: int = 0,
+                          reference_rows: int | None = None, model: str | None = None,
+                          progress: ProgressFn | None = None, **closed_loop) -> TrafficReport:
+    """A traffic run the way the scenario's topic needs it, as a :class:`TrafficReport`.
+
+    A serving scenario (topic ``serving-latency``) is sent open-loop at its
+    ``traffic_rate``, one record a request, with its service faults; any other goes through
+    the batched closed loop of :func:`lab.traffic.send_traffic` (``closed_loop`` options).
+    """
+    if "serving-latency" not in scenario.topics:
+        return send_traffic(scenario, url, rows=rows, seed=seed, reference_rows=reference_rows,
+                            model=model, progress=progress, **closed_loop)
+    report: TrafficReport | None = None
+    done = [0]
+
+    def answered(i: int, status: int, body: bytes) -> None:
+        if status == 200:
+            answer = orjson.loads(body)
+            report.request_ids[i] = answer["request_id"]
+            report.decisions[i] = int(answer["decision"])
+            report.predictions += 1
+        done[0] += 1
+        if progress and (done[0] % PROGRESS_EVERY == 0 or done[0] == report.rows):
+            stamp = report.events.iloc[min(i, report.rows - 1)]
+            progress(TrafficProgress(done[0], report.rows, stamp, report))
+
+    def started(events: pd.Series, truths: list) -> None:
+        nonlocal report
+        n = len(events)
+        model_name = model or scenario.model_name
+        report = TrafficReport(scenario.id, url, n, model=model_name, events=events,
+                               request_ids=[None] * n, decisions=[None] * n)
+
+    sent = open_loop_traffic(scenario, url, scenario.traffic_rate, rows, seed, model,
+                             reference_rows=reference_rows, on_answer=answered,
+                             on_start=started)
+    report.run = sent.run
+    report.requests = sent.load.requests
+    report.latencies_ms = sent.load.latencies_ms.tolist()
+    report.seconds = sent.load.seconds
+    report.errors_by_status = {k: v for k, v in sent.load.statuses.items() if k != "200"}
+    report.labels_sent = sent.labels_sent
+    report.truths = [Truth(**{**t, "features": tuple(t["features"])}) for t in sent.truths]
+    return report

@@ -129,3 +129,23 @@ def test_the_grade_checks_the_stated_p99_against_the_candidates_own_run(slow_run
     assert right.part("root_cause").points == 10
     assert wrong.part("measured_p99").points == 0 and wrong.part("remedy").points == 0
     assert right.total - wrong.total >= 30
+
+
+def test_a_serving_scenario_goes_open_loop_and_reports_like_any_run(served, monkeypatch):
+    from lab.config import get_settings
+    from lab.load import send_scenario_traffic
+
+    monkeypatch.setenv("LAB_HOME", str(served.home))
+    get_settings.cache_clear()
+    seen = []
+    report = send_scenario_traffic(load_scenario("sla-slow-escalations"), served.url,
+                                   rows=300, seed=1, reference_rows=6000, model=SCENARIO,
+                                   progress=seen.append)
+    assert report.predictions == 300 and report.requests == 300
+    assert report.errors_by_status == {} and None not in report.decisions
+    assert report.request_ids[7] == f"{report.run}-7"
+    assert [p.done for p in seen] == [250, 300]
+    assert [t.kind for t in report.truths] == ["slow_dependency"]
+    assert served.store.count(SCENARIO, run=report.run) == 300
+    # Its traffic came one record a request at the scenario's rate (40/s): ~7.5 s, not ~1.
+    assert report.seconds > 4 and len(report.latencies_ms) == 300
