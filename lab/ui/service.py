@@ -72,3 +72,36 @@ def service_panel(monitoring: dict[str, Any], window: dict[str, Any]) -> None:
         st.caption("The server's own latency starts when it begins the request and ends "
                    "after the commit: time queued before it is only in the load generator's "
                    "figures (p99 from each request's intended send time).")
+
+
+REMEDY_LABELS = {"cache-or-timeout-dependency": "Cache or time out the slow dependency",
+                 "scale-or-shed-load": "Scale out or shed load",
+                 "roll-back-model": "Roll the model back",
+                 "fix-client-schema": "Fix the client's schema",
+                 "nothing": "Nothing: the service is fine"}
+
+
+def service_answer_inputs(spec) -> dict[str, Any]:
+    """The answer sheet's service parts, inside the diagnosis form (serving scenarios only)."""
+    key = spec.questions.answer.service
+    if key is None:
+        return {}
+    st.markdown("**Service**")
+    out: dict[str, Any] = {}
+    if key.remedies:
+        out["service_remedy"] = st.selectbox(
+            "Remedy", list(REMEDY_LABELS), index=None, format_func=REMEDY_LABELS.get,
+            key="scenario_service_remedy")
+    if key.p99_budget_ms is not None:
+        left, right = st.columns(2)
+        out["chosen_model"] = left.selectbox(
+            "Model you ship", ["logistic_regression", "hist_gradient_boosting",
+                               "random_forest"], index=None, key="scenario_chosen_model")
+        out["workers"] = int(right.number_input("Workers", 1, 16, 1, key="scenario_workers"))
+        out["measured_rate"] = st.number_input(
+            "Rate you measured at (requests/s)", 0.0, 5000.0, float(key.rate or 0),
+            key="scenario_measured_rate") or None
+    p99 = st.number_input("p99 you measured (ms, 0 = not stated)", 0.0, 1e6, 0.0,
+                          key="scenario_measured_p99")
+    out["measured_p99_ms"] = p99 or None
+    return out

@@ -33,3 +33,40 @@ def test_the_histogram_labels_its_buckets_and_keeps_the_open_one():
     bar = fig.data[0]
     assert bar.x[0] == "0–2" and bar.x[-1] == "≥5000"
     assert sum(bar.y) == 100 and bar.y[-1] == 10
+
+
+def _form_app(sid: str):
+    import streamlit as st
+
+    from lab.scenario import load_scenario
+    from lab.ui.service import service_answer_inputs
+
+    with st.form("diagnosis"):
+        out = service_answer_inputs(load_scenario(sid))
+        st.form_submit_button("Submit")
+    st.session_state["out"] = out
+
+
+def test_the_budget_scenario_asks_for_model_workers_rate_and_p99():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_form_app, args=("sla-latency-budget",)).run()
+    at.selectbox(key="scenario_chosen_model").select("hist_gradient_boosting")
+    at.number_input(key="scenario_workers").set_value(2)
+    at.number_input(key="scenario_measured_p99").set_value(42.5)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["out"] == {"chosen_model": "hist_gradient_boosting", "workers": 2,
+                                       "measured_rate": 40.0, "measured_p99_ms": 42.5}
+
+
+def test_a_cause_scenario_asks_for_the_remedy_and_a_non_serving_one_for_nothing():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_form_app, args=("sla-slow-escalations",)).run()
+    at.selectbox(key="scenario_service_remedy").select("cache-or-timeout-dependency")
+    at.button[0].click().run()
+    assert at.session_state["out"] == {"service_remedy": "cache-or-timeout-dependency",
+                                       "measured_p99_ms": None}
+    at = AppTest.from_function(_form_app, args=("sla-broken-join",)).run()
+    assert at.session_state["out"] == {} and not at.number_input
