@@ -140,16 +140,18 @@ def _send_labels(url, model, run, frame, scenario, events) -> int:
 
 def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: int = 0,
                           reference_rows: int | None = None, model: str | None = None,
-                          progress: ProgressFn | None = None, **closed_loop) -> TrafficReport:
+                          progress: ProgressFn | None = None, run: str | None = None,
+                          **closed_loop) -> TrafficReport:
     """A traffic run the way the scenario's topic needs it, as a :class:`TrafficReport`.
 
     A serving scenario (topic ``serving-latency``) is sent open-loop at its
     ``traffic_rate``, one record a request, with its service faults; any other goes through
-    the batched closed loop of :func:`lab.traffic.send_traffic` (``closed_loop`` options).
+    the batched closed loop of :func:`lab.traffic.send_traffic` (``closed_loop`` options:
+    concurrency, batch size, all labels; an open-loop run sends the labels due by its end).
     """
     if "serving-latency" not in scenario.topics:
         return send_traffic(scenario, url, rows=rows, seed=seed, reference_rows=reference_rows,
-                            model=model, progress=progress, **closed_loop)
+                            model=model, progress=progress, run=run, **closed_loop)
     report: TrafficReport | None = None
     done = [0]
 
@@ -171,7 +173,7 @@ def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None,
         report = TrafficReport(scenario.id, url, n, model=model_name, events=events,
                                request_ids=[None] * n, decisions=[None] * n)
 
-    sent = open_loop_traffic(scenario, url, scenario.traffic_rate, rows, seed, model,
+    sent = open_loop_traffic(scenario, url, scenario.traffic_rate, rows, seed, model, run,
                              reference_rows=reference_rows, on_answer=answered,
                              on_start=started)
     report.run = sent.run
