@@ -68,3 +68,13 @@ def test_the_budget_is_checked_at_the_stated_rate(p99s, rate, points):
 
 def test_other_scenarios_have_no_service_parts():
     assert service_parts(load_scenario("sla-broken-join"), Answers(), _evidence([1.0])) == []
+
+
+def test_a_service_fault_is_no_kind_of_data_problem():
+    from lab.grade import grade
+
+    evidence = _evidence([10.0, 42.0])
+    graded = grade(load_scenario("sla-slow-escalations"), Answers(kind="none"), evidence)
+    assert graded.part("kind").points == 5
+    graded = grade(load_scenario("sla-slow-escalations"), Answers(kind="pipeline"), evidence)
+    assert graded.part("kind").points == 0
