@@ -232,8 +232,8 @@ def traffic(scenario: ScenarioArg,
     """Stream a scenario's production data (its fault injected) to a running server."""
     import httpx
 
+    from lab.load import send_scenario_traffic as send_traffic  # open loop for serving
     from lab.scenario import load_scenario
-    from lab.traffic import send_traffic
 
     spec = load_scenario(scenario)
     try:
