@@ -239,7 +239,10 @@ def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence) -> Grade:
     if text is not None and not text.paraphrase_available:
         notes.append("Paraphrase matching is off (wordllama could not load offline): "
                      "concepts were matched by word stems and synonyms only.")
-    return Grade(scenario.id, round_score(sum(p.points for p in parts)), parts, truth,
+    # Out of 100 whatever the parts: a serving scenario adds service parts to the usual ones.
+    maximum = sum(p.maximum for p in parts)
+    total = round_score(100 * sum(p.points for p in parts) / maximum)
+    return Grade(scenario.id, total, parts, truth,
                  check.best.to_dict() if check else None,
                  check.yours.to_dict() if check else None,
                  text.found + text.paraphrased if text else [],
