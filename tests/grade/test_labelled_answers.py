@@ -19,7 +19,7 @@ WHY = ("I chose {t:.3f} because on {data} it gives the lowest expected cost a da
 
 FAMILIES = {
     "pipeline": {
-        "scenario": "sla-broken-join",
+        "scenario": "sla-flagging-dropped-tuesday",
         "choices": dict(features=["team_load"], kind="pipeline", root_cause="broken-join",
                         action="fix-pipeline"),
         "strong": [
@@ -48,7 +48,7 @@ FAMILIES = {
                       "the new load as the normal state of the desk."),
     },
     "prior": {
-        "scenario": "sla-incident-wave",
+        "scenario": "sla-breaches-pile-up",
         "choices": dict(features=[], kind="prior", root_cause="base-rate-rise",
                         action="re-threshold"),
         "strong": [
@@ -77,7 +77,7 @@ FAMILIES = {
                       "data, because the model itself is fine."),
     },
     "concept": {
-        "scenario": "sla-new-sla-policy",
+        "scenario": "sla-escalations-miss-real-breaches",
         "choices": dict(features=["customer_tier", "minutes_to_first_response", "team_load"],
                         kind="concept", root_cause="sla-policy-change", action="retrain"),
         "strong": [
@@ -106,7 +106,7 @@ FAMILIES = {
                       "tier affects breaches, so I would leave it alone and keep going."),
     },
     "control": {
-        "scenario": "sla-quiet-week",
+        "scenario": "sla-dashboard-wiggles",
         "choices": dict(features=[], kind="none", root_cause="no-fault", action="nothing"),
         "strong": [
             "Every feature's effect size stays below 0.1 in all windows, and realised "

@@ -11,7 +11,7 @@ from lab.grade import Answers, format_score
 
 pytestmark = pytest.mark.slow
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 MODEL = f"alice.{SCENARIO}"
 
 

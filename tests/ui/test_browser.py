@@ -21,7 +21,7 @@ from tests.conftest import require_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 # What Streamlit draws for an uncaught exception and for st.error.
 ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 RUNNING = '[data-testid="stStatusWidgetRunningIcon"]'  # Streamlit's "Running..." man
