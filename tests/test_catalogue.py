@@ -19,8 +19,9 @@ from lab.worlds import WORLDS
 SCENARIOS = list_scenarios()
 IDS = [s.id for s in SCENARIOS]
 
-# Kinds whose changes leave the model's decisions as good as they were.
-HARMLESS_KINDS = {"benign_shift", "benign_seasonality"}
+# Real changes of the world's inputs: harmless when P(y | x) holds (the key says so, and
+# the fairness audit measures it).
+HARMLESS_CATEGORIES = {"covariate"}
 
 
 def normalise(text: str) -> str:
@@ -46,9 +47,10 @@ def giveaways(scenario: Scenario) -> set[str]:
 
 
 def declares_harmless(scenario: Scenario) -> bool:
-    """Nothing harmful happened: no fault, or only benign ones, and the key says do nothing."""
-    kinds = {step["kind"] for step in scenario.drift}
-    return kinds <= HARMLESS_KINDS and scenario.questions.answer.actions == ["nothing"]
+    """Nothing harmful happened: no fault, or only real input shifts, and the key says do
+    nothing."""
+    categories = {DRIFTS[step["kind"]].category for step in scenario.drift}
+    return categories <= HARMLESS_CATEGORIES and scenario.questions.answer.actions == ["nothing"]
 
 
 def centres_on_the_threshold(scenario: Scenario) -> bool:
