@@ -78,7 +78,8 @@ FAMILIES = {
     },
     "concept": {
         "scenario": "sla-escalations-miss-real-breaches",
-        "choices": dict(features=["customer_tier", "minutes_to_first_response", "team_load"],
+        "choices": dict(features=["customer_tier", "minutes_to_first_response", "priority",
+                                  "product_area", "team_load"],
                         kind="concept", root_cause="sla-policy-change", action="retrain"),
         "strong": [
             "No input drifted after window 3 (every effect size stayed under 0.1) and the "
@@ -93,7 +94,7 @@ FAMILIES = {
             "0.30 in window 3 against an estimate of 0.39 from the calibrated scores. The "
             "inputs look the same (effect sizes below 0.1), so the relationship changed "
             "rather than the data, and the confidence-based estimate in window 3 cannot see "
-            "it. The policy now ties breaches to team_load, so missed breaches shift as "
+            "it. The policy now ties breaches to product_area, so missed breaches shift as "
             "well, and I would refit the model on recent data with the new labels.",
         ],
         "salad": "concept drift labels estimated performance retrain recall CBPE",
