@@ -125,3 +125,16 @@ def test_three_difficulty_levels_a_control_and_a_harmless_shift():
 
 def test_at_least_three_scenarios_centre_on_the_precision_recall_decision():
     assert len([s for s in SCENARIOS if centres_on_the_threshold(s)]) >= 3
+
+
+def test_hints_are_optional_but_at_most_three():
+    import yaml
+
+    from lab.scenario import ScenarioError, scenario_files, validate_scenario
+
+    raw = yaml.safe_load(scenario_files()[0].read_text(encoding="utf-8"))
+    raw["questions"].pop("hints")
+    assert validate_scenario(raw).questions.hints == []
+    raw["questions"]["hints"] = ["look", "compare", "almost", "the answer"]
+    with pytest.raises(ScenarioError, match=r"questions\.hints: .*at most 3"):
+        validate_scenario(raw)

@@ -62,7 +62,8 @@ def test_run_does_the_whole_loop_and_reveals_the_truth(lab_home):
     assert monitoring["truth"] == summary["truth"]
     # The same log, through `driftlab monitor`, with both pictures of the timeline.
     png, html = lab_home / "timeline.png", lab_home / "timeline.html"
-    result = runner.invoke(app, ["monitor", "sla-flagging-dropped-tuesday", "--json", "--png", str(png),
+    result = runner.invoke(app, ["monitor", "sla-flagging-dropped-tuesday", "--json",
+                                 "--png", str(png),
                                  "--html", str(html), "--window", "750"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -122,7 +123,8 @@ def test_grade_prints_each_part_and_saves_the_attempt(lab_home, tmp_path):
     assert graded["truth"][0]["kind"] == "unit_change"
     assert AttemptStore().best_scores() == {"sla-escalation-queue-flooded": graded["total"]}
     answers.write_text("kind: pipelne\nroot_cause: aliens\n")
-    result = runner.invoke(app, ["grade", "sla-escalation-queue-flooded", "--answers", str(answers)])
+    result = runner.invoke(app, ["grade", "sla-escalation-queue-flooded",
+                                 "--answers", str(answers)])
     assert result.exit_code == 2 and "kind: 'pipelne' is not allowed" in result.stderr
     assert "root_cause: 'aliens' is not an option" in result.stderr  # every problem at once
 

@@ -84,7 +84,8 @@ def test_id_must_match_file_name(tmp_path):
 
 
 def test_unknown_id_lists_what_exists():
-    with pytest.raises(ScenarioError, match=r"no such scenario; available: \[.*'sla-dashboard-wiggles'"):
+    with pytest.raises(ScenarioError,
+                       match=r"no such scenario; available: \[.*'sla-dashboard-wiggles'"):
         load_scenario("no-such-thing")
 
 
@@ -126,7 +127,8 @@ def test_cli_prints_every_problem_verbatim(tmp_path):
                         "'recurring'], got 'ramp'")
     assert lines[3].startswith(f"{path}: drift[1]: unknown feature 'colour'; allowed: "
                                "['priority', ")
-    assert lines[4:] == [f"{path}: id: 'Bad Id' must match the file name 'sla-escalation-queue-flooded'"]
+    assert lines[4:] == [f"{path}: id: 'Bad Id' must match the file name "
+                         "'sla-escalation-queue-flooded'"]
 
 
 def test_markup_lookalikes_in_user_text_are_printed_as_typed(tmp_path):

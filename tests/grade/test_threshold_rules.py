@@ -17,7 +17,8 @@ SAYS = {"clean-data": r"keep (the model and )?(its |the )?threshold|threshold ch
 # Where the debrief makes a numeric promise: keeping the training threshold is right
 # ("keep"), or the right one is lower than it ("lower").
 PROMISE = {"sla-flagging-dropped-tuesday": "keep", "sla-escalation-queue-flooded": "keep",
-           "sla-low-scores-on-breached-tickets": "keep", "sla-dashboard-wiggles": "keep", "sla-breaches-pile-up": "lower"}
+           "sla-low-scores-on-breached-tickets": "keep", "sla-dashboard-wiggles": "keep",
+           "sla-breaches-pile-up": "lower"}
 KEEP_AT_LEAST = 0.9  # of the threshold part
 
 

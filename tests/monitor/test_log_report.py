@@ -31,5 +31,6 @@ def test_log_window_report_is_written_once_per_content(lab, tmp_path):
     assert first.stat().st_size > 100_000 and "customer_tier" in html
     mtime = first.stat().st_mtime_ns
     assert log_window_report(ref, log, 0, "1d", folder=tmp_path).stat().st_mtime_ns == mtime
-    other, _ = lab.log("sla-drift-warnings-after-sales-push", rows=3000, seed=2)  # same size, other rows
+    # Same size, other rows.
+    other, _ = lab.log("sla-drift-warnings-after-sales-push", rows=3000, seed=2)
     assert log_window_report(ref, other, 0, "1d", folder=tmp_path) != first
