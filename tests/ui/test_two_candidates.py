@@ -20,7 +20,7 @@ from lab.serve.process import free_port
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCENARIO_TITLE = "The response clock that went 60x slow"
+SCENARIO_TITLE = "The escalation queue is full of tickets that were fine"
 
 
 @pytest.fixture
