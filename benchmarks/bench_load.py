@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,9 @@ class AnswerKey(_Strict):
 class Questions(_Strict):
     root_causes: list[Option] = Field(min_length=2)
     answer: AnswerKey
-    # Staged hints, revealed one at a time: a symptom to look at, then where, then what.
+    # Staged hints, each narrower than the last: where to look, what to compare, almost the
+    # answer. Shipped scenarios carry exactly three (tests/test_catalogue.py); a file of
+    # one's own may carry fewer.
     hints: list[str] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")

@@ -63,4 +63,4 @@ def lab_home(tmp_path_factory, monkeypatch, migrated_store):
 def scenario():
     from lab.scenario import load_scenario
 
-    return load_scenario("sla-response-units")
+    return load_scenario("sla-escalation-queue-flooded")

@@ -13,7 +13,7 @@ from lab.serve.store import PredictionStore
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 
 
 def invoke(*args: str) -> dict | list | str:

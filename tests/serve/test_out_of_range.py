@@ -10,7 +10,7 @@ from lab.serve.process import ServerProcess
 from tests.serve.conftest import trained_home
 
 pytestmark = pytest.mark.slow
-LINEAR = "sla-enterprise-growth"  # a logistic regression on scaled features
+LINEAR = "sla-drift-warnings-after-sales-push"  # a logistic regression on scaled features
 
 
 def test_an_unscorable_number_is_a_422_naming_the_field(tmp_path_factory, migrated_store):

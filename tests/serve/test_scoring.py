@@ -13,7 +13,7 @@ from lab.traffic import records_of
 
 @pytest.fixture(scope="module")
 def data():
-    scenario = load_scenario("sla-null-response")  # many missing response times
+    scenario = load_scenario("sla-low-scores-on-breached-tickets")  # many missing response times
     frame = reference_frame(scenario, 8000, seed=5)
     return scenario.world_.schema, frame
 

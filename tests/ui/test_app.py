@@ -12,7 +12,7 @@ from lab.scenario import list_scenarios
 
 pytestmark = pytest.mark.slow
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 MODEL = f"alice.{SCENARIO}"
 
 

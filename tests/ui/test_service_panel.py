@@ -68,5 +68,5 @@ def test_a_cause_scenario_asks_for_the_remedy_and_a_non_serving_one_for_nothing(
     at.button[0].click().run()
     assert at.session_state["out"] == {"service_remedy": "cache-or-timeout-dependency",
                                        "measured_p99_ms": None}
-    at = AppTest.from_function(_form_app, args=("sla-broken-join",)).run()
+    at = AppTest.from_function(_form_app, args=("sla-flagging-dropped-tuesday",)).run()
     assert at.session_state["out"] == {} and not at.number_input

@@ -20,7 +20,7 @@ from lab.serve.process import free_port
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCENARIO_TITLE = "The response clock that went 60x slow"
+SCENARIO_TITLE = "The escalation queue is full of tickets that were fine"
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def shoot(page, name: str, tmp_path: Path) -> Path:
 
 def open_scenario(page, rows: tuple[str, str]) -> None:
     page.get_by_text(SCENARIO_TITLE).wait_for(timeout=60_000)
-    page.locator(".st-key-catalogue_open_sla-response-units button").click()
+    page.locator(".st-key-catalogue_open_sla-escalation-queue-flooded button").click()
     page.get_by_text("1. Brief").wait_for(timeout=60_000)
     page.get_by_text("Lab settings").click()
     for label, value in zip(("Training rows", "Production rows"), rows):
@@ -111,9 +111,9 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
         # A double click trains once: the second click finds the first's work still running.
         for page in (alice, bob):
             page.get_by_role("button", name="Train the model").dblclick()
-        alice.get_by_text("alice.sla-response-units v1 is your @champion").wait_for(
+        alice.get_by_text("alice.sla-escalation-queue-flooded v1 is your @champion").wait_for(
             timeout=180_000)
-        bob.get_by_text("bob.sla-response-units v1 is your @champion").wait_for(
+        bob.get_by_text("bob.sla-escalation-queue-flooded v1 is your @champion").wait_for(
             timeout=180_000)
 
         for page in (alice, bob):
@@ -144,12 +144,12 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
 
         # Bob trains again: his v2 is his alone; Alice's page and server are untouched.
         bob.get_by_role("button", name="Train the model").click()
-        bob.get_by_text("bob.sla-response-units v2 is your @champion").wait_for(
+        bob.get_by_text("bob.sla-escalation-queue-flooded v2 is your @champion").wait_for(
             timeout=180_000)
         server = re.search(r"at (http://127\.0\.0\.1:\d+)", alice.inner_text("body")).group(1)
         served = httpx.get(f"{server}/models", timeout=10).json()
-        assert served["alice.sla-response-units"] == 1
-        assert served["bob.sla-response-units"] == 1  # Bob has not deployed v2
+        assert served["alice.sla-escalation-queue-flooded"] == 1
+        assert served["bob.sla-escalation-queue-flooded"] == 1  # Bob has not deployed v2
         assert metric(alice, "model version") == "1"
         assert metric(alice, "predictions") == "4,500"
 
