@@ -67,7 +67,8 @@ def test_the_budget_is_checked_at_the_stated_rate(p99s, rate, points):
 
 
 def test_other_scenarios_have_no_service_parts():
-    assert service_parts(load_scenario("sla-flagging-dropped-tuesday"), Answers(), _evidence([1.0])) == []
+    scenario = load_scenario("sla-flagging-dropped-tuesday")
+    assert service_parts(scenario, Answers(), _evidence([1.0])) == []
 
 
 def test_a_service_fault_is_no_kind_of_data_problem():
