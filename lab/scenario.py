@@ -111,6 +111,7 @@ class AnswerKey(_Strict):
 class Questions(_Strict):
     root_causes: list[Option] = Field(min_length=2)
     answer: AnswerKey
+    hints: list[str] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")
     def _answer_is_an_option(self) -> Questions:
