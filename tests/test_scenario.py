@@ -17,7 +17,7 @@ def test_every_shipped_scenario_loads_and_is_named_after_its_file():
     assert len(files) >= 7
     assert [s.id for s in list_scenarios()] == [f.stem for f in files]
     kinds = {k for s in list_scenarios() for k in s.fault_kinds}
-    assert kinds == {"covariate", "prior", "concept", "pipeline", "none"}
+    assert kinds == {"covariate", "prior", "concept", "pipeline", "labels", "none"}
 
 
 def write(tmp_path, data, name="sla-escalation-queue-flooded.yaml", raw=None):
