@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     serve_models: str | None = Field(
         default=None, description="Comma-separated models a server loads at start (default: "
         "every @champion); others load when reloaded.")
+    server_url: str | None = Field(
+        default=None, description="A running model server the app deploys to (a cohort's "
+        "shared one, with several workers); default: the app starts its own.")
     workspace: str = Field(default="default",
                            description="The workspace the command line works in.")
 

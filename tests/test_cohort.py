@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from lab.config import Settings, get_settings
 from lab.serve.process import free_port
+from lab.serve.state import RELOAD_POLL_SECONDS
 from tests.conftest import require_or_skip
 from tests.test_tracking_server import _stop, _wait_for
 
@@ -183,15 +184,17 @@ def candidate(index: int, tag: str, server_url: str) -> Outcome:
         reloaded = client.post(f"/models/{model}/reload")
         assert reloaded.status_code == 200, reloaded.text
         assert reloaded.json()["version"] == versions
-        # Both workers must serve it before traffic starts (the other polls every second).
-        seen = 0
-        deadline = time.monotonic() + 30
-        while seen < 12 and time.monotonic() < deadline:
-            answer = client.get(f"/models/{model}")
-            seen = seen + 1 if answer.status_code == 200 and \
-                answer.json()["version"] == versions else 0
-            time.sleep(0.05)
-        assert seen >= 12, f"{model} v{versions} is not served by every worker"
+    # /reload answers once the worker that took it has the model; the other worker follows
+    # within its poll (RELOAD_POLL_SECONDS) plus a load. Until then it would answer 404, so
+    # wait for it: each probe on a new connection, which either worker may accept.
+    time.sleep(2 * RELOAD_POLL_SECONDS)
+    seen, deadline = 0, time.monotonic() + 60
+    while seen < 40 and time.monotonic() < deadline:
+        answer = httpx.get(f"{server_url}/models/{model}", timeout=30,
+                           headers={"Connection": "close"})
+        ok = answer.status_code == 200 and answer.json()["version"] == versions
+        seen = seen + 1 if ok else 0
+    assert seen >= 40, f"{model} v{versions} is not served by every worker"
 
     rows = 1500 + 150 * index  # a different count each, so a leak would show
     production = run_production(spec, server_url, model, rows=rows, seed=index,
