@@ -11,7 +11,8 @@
 # Settings (environment, defaults in brackets): COHORT_DIR [/srv/driftlab] for state, logs,
 # artifacts and backups; COHORT_WORKERS [2] model-server workers; COHORT_APP_ADDRESS
 # [0.0.0.0] where candidates reach the app; ports MLFLOW_PORT [5000], SERVE_PORT [8000],
-# APP_PORT [8501]. Secrets (database password, admin token) are made once and kept in
+# APP_PORT [8501]; COHORT_PYTHON: an interpreter that has the lab installed (skips the
+# .venv install). Secrets (database password, admin token) are made once and kept in
 # $COHORT_DIR/cohort.env (0600), which is also what to source to use the CLI on this host.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -107,9 +108,13 @@ start() {
   secrets_once
   databases
   write_env
-  # The lab and MLflow from PyPI into .venv (psycopg for PostgreSQL: the 'postgres' extra).
-  ( . "$ROOT/scripts/_venv.sh" postgres )
-  local py="$ROOT/.venv/bin/python"
+  # The lab and MLflow from PyPI into .venv (psycopg for PostgreSQL: the 'postgres' extra),
+  # unless COHORT_PYTHON names an interpreter that already has them.
+  local py="${COHORT_PYTHON:-}"
+  if [ -z "$py" ]; then
+    ( . "$ROOT/scripts/_venv.sh" postgres )
+    py="$ROOT/.venv/bin/python"
+  fi
   cd "$ROOT"
   launch mlflow "$py" -m mlflow server --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 2 \
     --backend-store-uri "$MLFLOW_BACKEND_URL" --artifacts-destination "$COHORT_DIR/artifacts"
