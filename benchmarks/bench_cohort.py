@@ -70,36 +70,52 @@ def _stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, 9)
 
 
-def candidate_loop(index: int, server_url: str, stop_at: float, tag: str, env: dict) -> int:
-    """One busy candidate: whole cycles until ``stop_at`` (wall clock). Returns cycles done."""
+def candidate_loop(index: int, server_url: str, stop_at: float, tag: str, env: dict
+                   ) -> tuple[int, int]:
+    """One busy candidate: whole cycles until ``stop_at`` (wall clock).
+
+    Returns (cycles done, cycles that failed): a failure is counted, not hidden."""
     os.environ.update(env)
-    from lab.attempts import AttemptStore, grade_attempt
-    from lab.grade import Answers, evidence_from_run
     from lab.scenario import load_scenario
-    from lab.train import train
-    from lab.ui.flow import run_production
 
     spec = load_scenario(SCENARIO)
     workspace = f"b{index}-{tag}"
-    cycles = 0
+    cycles = failed = 0
     while time.time() < stop_at:
-        trained = train(spec, seed=cycles, rows=TRAIN_ROWS, workspace=workspace)
-        httpx.post(f"{server_url}/models/{trained.model_name}/reload", timeout=60)
-        time.sleep(PAUSE)  # reading the model card; the other worker picks the model up
-        production = run_production(spec, server_url, trained.model_name, rows=TRAFFIC_ROWS,
-                                    seed=cycles, reference_rows=TRAIN_ROWS)
-        time.sleep(PAUSE)
-        evidence = evidence_from_run(spec, trained.model_name, production.traffic.run)
-        answers = Answers(features=["minutes_to_first_response"], kind="pipeline",
-                          root_cause="upstream-unit-change", action="fix-pipeline",
-                          threshold=trained.threshold, justification="a unit change upstream")
-        store = AttemptStore(workspace=workspace)
-        store.save(spec, grade_attempt(spec, answers, evidence), answers,
-                   run=production.traffic.run)
-        store.dispose()
+        try:
+            _cycle(spec, workspace, cycles, server_url)
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            failed += 1
+            print(f"candidate {index}: {type(exc).__name__}: {exc}", file=sys.stderr)
         cycles += 1
         time.sleep(PAUSE)
-    return cycles
+    return cycles, failed
+
+
+def _cycle(spec, workspace: str, seed: int, server_url: str) -> None:
+    """Train, deploy, send a run, monitor it, grade a sheet and save the attempt."""
+    from lab.attempts import AttemptStore, grade_attempt
+    from lab.grade import Answers, evidence_from_run
+    from lab.train import train
+    from lab.ui.flow import run_production
+
+    trained = train(spec, seed=seed, rows=TRAIN_ROWS, workspace=workspace)
+    httpx.post(f"{server_url}/models/{trained.model_name}/reload",
+               timeout=60).raise_for_status()
+    time.sleep(PAUSE)  # reading the model card; the other worker picks the model up
+    production = run_production(spec, server_url, trained.model_name, rows=TRAFFIC_ROWS,
+                                seed=seed, reference_rows=TRAIN_ROWS)
+    if production.traffic.errors_by_status:
+        raise RuntimeError(f"traffic errors {production.traffic.errors_by_status}")
+    time.sleep(PAUSE)
+    evidence = evidence_from_run(spec, trained.model_name, production.traffic.run)
+    answers = Answers(features=["minutes_to_first_response"], kind="pipeline",
+                      root_cause="upstream-unit-change", action="fix-pipeline",
+                      threshold=trained.threshold, justification="a unit change upstream")
+    store = AttemptStore(workspace=workspace)
+    store.save(spec, grade_attempt(spec, answers, evidence), answers,
+               run=production.traffic.run)
+    store.dispose()
 
 
 class Probes:
@@ -215,7 +231,7 @@ def main(quick: bool = False) -> None:
         probes = Probes(app_url, server_url, model, example).start()
         print(f"host: 2 workers, PostgreSQL {pg.rsplit('@', 1)[-1]}, "
               f"load average before {os.getloadavg()[0]:.1f}")
-        print(f"{'candidates':>10} {'cycles':>6} {'page p50':>9} {'page p90':>9} "
+        print(f"{'candidates':>10} {'cycles':>7} {'page p50':>9} {'page p90':>9} "
               f"{'predict p50':>11} {'predict p99':>11} {'errors':>6} {'load':>5}  verdict")
         best = 0
         ctx = mp.get_context("spawn")
@@ -230,14 +246,17 @@ def main(quick: bool = False) -> None:
                 time.sleep(seconds)
                 load = os.getloadavg()[0]
                 probes.measuring = False
-                cycles = sum(j.get(timeout=900) for j in jobs)
+                done = [j.get(timeout=900) for j in jobs]
+            cycles, failed = sum(d[0] for d in done), sum(d[1] for d in done)
             pages, lat = np.array(probes.pages), np.array(probes.predicts)
             page50, page90 = (np.percentile(pages, [50, 90]) if len(pages) else (np.nan,) * 2)
             p50, p99 = np.percentile(lat, [50, 99]) if len(lat) else (np.nan, np.nan)
-            ok = page90 < PAGE_LIMIT_S and p99 < PREDICT_P99_LIMIT_MS and probes.errors == 0
+            ok = (page90 < PAGE_LIMIT_S and p99 < PREDICT_P99_LIMIT_MS and probes.errors == 0
+                  and failed == 0)
             best = n if ok else best
-            print(f"{n:>10} {cycles:>6} {page50:>8.2f}s {page90:>8.2f}s {p50:>9.1f}ms "
-                  f"{p99:>9.1f}ms {probes.errors:>6} {load:>5.1f}  {'ok' if ok else 'over'}",
+            print(f"{n:>10} {cycles - failed:>3}/{cycles:<3} {page50:>8.2f}s {page90:>8.2f}s "
+                  f"{p50:>9.1f}ms {p99:>9.1f}ms {probes.errors:>6} {load:>5.1f}  "
+                  f"{'ok' if ok else 'over'}",
                   flush=True)
             if not ok:
                 break
