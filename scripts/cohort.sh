@@ -12,7 +12,8 @@
 # artifacts and backups; COHORT_WORKERS [2] model-server workers; COHORT_APP_ADDRESS
 # [0.0.0.0] where candidates reach the app; ports MLFLOW_PORT [5000], SERVE_PORT [8000],
 # APP_PORT [8501]; COHORT_PYTHON: an interpreter that has the lab installed (skips the
-# .venv install). Secrets (database password, admin token) are made once and kept in
+# .venv install); COHORT_DB_ROLE [driftlab], COHORT_LAB_DB [driftlab], COHORT_MLFLOW_DB
+# [mlflow] (the role's password is set to the generated one). Secrets (database password, admin token) are made once and kept in
 # $COHORT_DIR/cohort.env (0600), which is also what to source to use the CLI on this host.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,7 +22,14 @@ WORKERS="${COHORT_WORKERS:-2}"
 APP_ADDRESS="${COHORT_APP_ADDRESS:-0.0.0.0}"
 MLFLOW_PORT="${MLFLOW_PORT:-5000}" SERVE_PORT="${SERVE_PORT:-8000}" APP_PORT="${APP_PORT:-8501}"
 ENV_FILE="$COHORT_DIR/cohort.env"
+# The role and the two databases (the lab's state; MLflow's runs and registry).
+DB_ROLE="${COHORT_DB_ROLE:-driftlab}" LAB_DB="${COHORT_LAB_DB:-driftlab}"
+MLFLOW_DB="${COHORT_MLFLOW_DB:-mlflow}"
 fail() { echo "cohort.sh: $*" >&2; exit 1; }
+answers() {  # url: 200 within 2 s (python3, which the lab needs anyway; curl may be absent)
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+    "$1" >/dev/null 2>&1
+}
 as_postgres() { su postgres -c "PGOPTIONS=--client-min-messages=warning $1"; }
 
 postgres_up() {
@@ -61,21 +69,22 @@ EOF
 
 databases() {
   # One role; two databases in the same server: the lab's own state and MLflow's.
-  as_postgres "psql -p $PG_PORT -qc \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'driftlab') THEN CREATE ROLE driftlab LOGIN; END IF; END \\\$\\\$; ALTER ROLE driftlab PASSWORD '$DB_PASSWORD'\"" >/dev/null
-  for db in driftlab mlflow; do
+  as_postgres "psql -p $PG_PORT -qc \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_ROLE') THEN CREATE ROLE $DB_ROLE LOGIN; END IF; END \\\$\\\$\"" >/dev/null
+  as_postgres "psql -p $PG_PORT -qc \"ALTER ROLE $DB_ROLE PASSWORD '$DB_PASSWORD'\"" >/dev/null
+  for db in "$LAB_DB" "$MLFLOW_DB"; do
     as_postgres "psql -p $PG_PORT -Atqc \"SELECT 1 FROM pg_database WHERE datname = '$db'\"" \
-      | grep -q 1 || as_postgres "psql -p $PG_PORT -qc \"CREATE DATABASE $db OWNER driftlab\""
+      | grep -q 1 || as_postgres "psql -p $PG_PORT -qc \"CREATE DATABASE $db OWNER $DB_ROLE\""
   done
 }
 
 write_env() {
-  local base="postgresql+psycopg://driftlab:$DB_PASSWORD@127.0.0.1:$PG_PORT"
+  local base="postgresql+psycopg://$DB_ROLE:$DB_PASSWORD@127.0.0.1:$PG_PORT"
   ( umask 077; cat >"$ENV_FILE" <<EOF
 DB_PASSWORD=$DB_PASSWORD
 LAB_ADMIN_TOKEN=$LAB_ADMIN_TOKEN
 LAB_HOME=$COHORT_DIR/home
-LAB_DATABASE_URL=$base/driftlab
-MLFLOW_BACKEND_URL=$base/mlflow
+LAB_DATABASE_URL=$base/$LAB_DB
+MLFLOW_BACKEND_URL=$base/$MLFLOW_DB
 MLFLOW_TRACKING_URI=http://127.0.0.1:$MLFLOW_PORT
 LAB_SERVER_URL=http://127.0.0.1:$SERVE_PORT
 MLFLOW_DISABLE_TELEMETRY=true
@@ -96,7 +105,7 @@ launch() {  # name, command...: in the background, its own session, pid and log 
 
 wait_for() {  # name, url
   for _ in $(seq 1 120); do
-    curl -fsS -o /dev/null "$2" 2>/dev/null && { echo "$1: up at ${2%/*}"; return 0; }
+    answers "$2" && { echo "$1: up at ${2%/*}"; return 0; }
     sleep 1
   done
   fail "$1 did not answer at $2 (see $COHORT_DIR/logs/$1.log)"
@@ -145,7 +154,7 @@ status() {
               "serve http://127.0.0.1:$SERVE_PORT/health" \
               "app http://127.0.0.1:$APP_PORT/_stcore/health"; do
     set -- $pair
-    if curl -fsS -o /dev/null "$2" 2>/dev/null; then echo "$1: up"; else echo "$1: down"; fi
+    if answers "$2"; then echo "$1: up"; else echo "$1: down"; fi
   done
 }
 
@@ -154,7 +163,7 @@ backup() {
   set -a; . "$ENV_FILE"; set +a
   local stamp port; stamp=$(date -u +%Y%m%dT%H%M%SZ)
   port=$(pg_lsclusters --no-header | awk 'NR==1 {print $3}')
-  for db in driftlab mlflow; do
+  for db in "$LAB_DB" "$MLFLOW_DB"; do
     as_postgres "pg_dump -p $port -Fc $db" >"$COHORT_DIR/backups/$db-$stamp.dump"
   done
   tar -C "$COHORT_DIR" -czf "$COHORT_DIR/backups/artifacts-$stamp.tar.gz" artifacts
