@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     store_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the prediction store (default: "
         "database_url); kept so that setups which set only LAB_STORE_URL still work.")
+    server_url: str | None = Field(
+        default=None, description="A running model server the app deploys to (a cohort's "
+        "shared one, with several workers); default: the app starts its own.")
     scenarios_dir: Path | None = Field(default=None, description="Folder of scenario files.")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -53,9 +56,6 @@ class Settings(BaseSettings):
     serve_models: str | None = Field(
         default=None, description="Comma-separated models a server loads at start (default: "
         "every @champion); others load when reloaded.")
-    server_url: str | None = Field(
-        default=None, description="A running model server the app deploys to (a cohort's "
-        "shared one, with several workers); default: the app starts its own.")
     workspace: str = Field(default="default",
                            description="The workspace the command line works in.")
 
