@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "sla-response-units"
 TITLE = "The response clock that went 60x slow"
 PAGE_LIMIT_S, PREDICT_P99_LIMIT_MS = 1.0, 50.0
-LEVELS = [int(n) for n in os.environ.get("BENCH_COHORT_LEVELS", "1,2,4,6,8").split(",")]
+LEVELS = [int(n) for n in os.environ.get("BENCH_COHORT_LEVELS", "0,1,2,4,6,8").split(",")]
 SECONDS = float(os.environ.get("BENCH_COHORT_SECONDS", "90"))  # measured per level
 WARMUP = 20.0  # candidates get going (imports, first training) before measuring
 TRAIN_ROWS, TRAFFIC_ROWS, PAUSE = 3000, 1500, 5.0
@@ -183,6 +183,20 @@ class Probes:
         self.pages, self.predicts, self.errors = [], [], 0
 
 
+def capacity(verdicts: dict[int, bool]) -> str:
+    """The largest level below which every level passed, in words."""
+    held = None
+    for n in sorted(verdicts):
+        if not verdicts[n]:
+            break
+        held = n
+    bar = f"page p90 < {PAGE_LIMIT_S:.0f} s and predict p99 < {PREDICT_P99_LIMIT_MS:.0f} ms"
+    if held is None:
+        return (f"no level met {bar}, not even {min(verdicts)} candidates: the machine is "
+                f"too busy to give a figure (load average {os.getloadavg()[0]:.1f})")
+    return f"holds {held} concurrent busy candidates with {bar}"
+
+
 def _probe_model(env: dict[str, str]) -> str:
     """The default workspace's champion, trained once: what the predict probe calls."""
     os.environ.update(env)
@@ -233,11 +247,12 @@ def main(quick: bool = False) -> None:
               f"load average before {os.getloadavg()[0]:.1f}")
         print(f"{'candidates':>10} {'cycles':>7} {'page p50':>9} {'page p90':>9} "
               f"{'predict p50':>11} {'predict p99':>11} {'errors':>6} {'load':>5}  verdict")
-        best = 0
+        verdicts: dict[int, bool] = {}
         ctx = mp.get_context("spawn")
         for n in levels:
             stop_at = time.time() + WARMUP + seconds
-            with ctx.Pool(n) as pool:
+            # Level 0: the host idle but for the probes (what the machine gives at all).
+            with ctx.Pool(max(n, 1)) as pool:
                 jobs = [pool.apply_async(candidate_loop, (i, server_url, stop_at, tag, env))
                         for i in range(n)]
                 time.sleep(WARMUP)
@@ -253,16 +268,15 @@ def main(quick: bool = False) -> None:
             p50, p99 = np.percentile(lat, [50, 99]) if len(lat) else (np.nan, np.nan)
             ok = (page90 < PAGE_LIMIT_S and p99 < PREDICT_P99_LIMIT_MS and probes.errors == 0
                   and failed == 0)
-            best = n if ok else best
+            verdicts[n] = ok
             print(f"{n:>10} {cycles - failed:>3}/{cycles:<3} {page50:>8.2f}s {page90:>8.2f}s "
                   f"{p50:>9.1f}ms {p99:>9.1f}ms {probes.errors:>6} {load:>5.1f}  "
                   f"{'ok' if ok else 'over'}",
                   flush=True)
-            if not ok:
-                break
+            if not ok and n > 0 and not any(verdicts.values()):
+                break  # failing from the start: more candidates only take longer
         probes.stop()
-        print(f"holds {best} concurrent busy candidates (page p90 < {PAGE_LIMIT_S:.0f} s, "
-              f"predict p99 < {PREDICT_P99_LIMIT_MS:.0f} ms)")
+        print(capacity(verdicts))
     finally:
         for proc in reversed(procs):
             _stop(proc)
