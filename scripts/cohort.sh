@@ -134,7 +134,7 @@ start() {
     --server.address "$APP_ADDRESS" --server.headless true --browser.gatherUsageStats false
   wait_for app "http://127.0.0.1:$APP_PORT/_stcore/health"
   echo "candidates: http://<this host>:$APP_PORT/?ws=<their name>"
-  echo "CLI on this host: set -a; . $ENV_FILE; set +a; $ROOT/.venv/bin/driftlab ..."
+  echo "CLI on this host: set -a; . $ENV_FILE; set +a; $py -m lab.cli ..."
 }
 
 stop() {
@@ -143,7 +143,11 @@ stop() {
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
     # Each service was started in its own session: end that session's processes (workers).
-    kill -TERM -- "-$pid" 2>/dev/null && echo "$name: stopped (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || { rm -f "$pidfile"; continue; }
+    # MLflow's job consumers take ~20 s to exit; whatever is left after 60 s is killed.
+    for _ in $(seq 1 60); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    echo "$name: stopped (pid $pid)"
     rm -f "$pidfile"
   done
 }
