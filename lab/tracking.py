@@ -95,7 +95,14 @@ def _experiment_id(name: str, settings: Settings) -> str:
     if exp is not None:
         return exp.experiment_id
     location = settings.artifact_root if settings.mlflow_uri.startswith("sqlite:") else None
-    return mlflow.create_experiment(name, artifact_location=location and f"{location}/{name}")
+    try:
+        return mlflow.create_experiment(name, artifact_location=location and f"{location}/{name}")
+    except mlflow.exceptions.MlflowException:
+        # Candidates of a cohort training the same scenario at once race to create it.
+        exp = mlflow.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
 
 
 def _requirements() -> list[str]:
