@@ -108,7 +108,7 @@ async def list_models(state: State) -> dict[str, int]:
 @router.get("/{name}", summary="A model: version, threshold, metrics, schema, an example",
             responses=responses(404))
 async def describe(name: str, state: State) -> dict[str, Any]:
-    model = state.model(name)
+    model = await state.model(name)
     card = model.card
     return {
         "name": name, "version": model.version, "alias": "champion", "run_id": model.run_id,
@@ -128,7 +128,7 @@ def _where(single: bool, index: int, field: str) -> str:
              responses=responses(400, 404, 409, 413, 415, 422, 503))
 async def predict(name: str, request: Request, state: State) -> Response:
     started = time.perf_counter()
-    model = state.model(name)
+    model = await state.model(name)
     body = await read_json_body(request)
     try:
         parsed = model.request.validate_json(body)
@@ -246,7 +246,7 @@ def _record_whole_latency(state, request_ids: list[str], started: float) -> None
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"$ref": "#/components/schemas/Feedback"}}}}})
 async def feedback(name: str, request: Request, state: State) -> dict[str, Any]:
-    state.model(name)
+    await state.model(name)
     body = await read_json_body(request)
     try:
         parsed = FEEDBACK.validate_json(body)
@@ -292,6 +292,6 @@ async def stats(name: str, state: State,
                 run: Annotated[str | None, Query(pattern=ID_PATTERN,
                                                  description="Count only this run.")] = None
                 ) -> dict[str, Any]:
-    model = state.model(name)
+    model = await state.model(name)
     numbers = await run_in_threadpool(partial(state.store.stats, name, run=run))
     return {"model": name, "version": model.version, "run": run, **numbers}

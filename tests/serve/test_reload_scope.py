@@ -77,3 +77,25 @@ def test_one_servers_reload_does_not_change_another_on_the_same_store(tmp_path_f
             time.sleep(0.3)
     finally:
         by_hand.stop()
+
+
+def test_every_worker_serves_a_model_as_soon_as_one_was_asked_to_load_it(tmp_path_factory,
+                                                                          migrated_store,
+                                                                          in_home):
+    """No 404 from the other worker between a reload and its next poll."""
+    home = trained_home(tmp_path_factory, migrated_store)
+    with ServerProcess(Settings(home=home), workers=2, log_path=home / "two.log") as server:
+        in_home(home)
+        from lab.train import train
+
+        other = "sla-dashboard-wiggles"
+        train(load_scenario(other), seed=0, rows=3000)  # a model neither worker has
+        assert httpx.post(f"{server.url}/models/{other}/reload").status_code == 200
+        statuses = []
+        for _ in range(30):  # new connections: both workers answer, at once
+            with httpx.Client() as client:
+                statuses.append(client.get(f"{server.url}/models/{other}").status_code)
+        assert statuses == [200] * 30
+        with httpx.Client() as client:
+            missing = client.get(f"{server.url}/models/no-such-model")
+        assert missing.status_code == 404
