@@ -127,7 +127,12 @@ def scenarios(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "title", "topics", "difficulty", "minutes", title="Scenarios")
+    table = Table(title="Scenarios")
+    # The id is what every other command takes: it is never cut, whatever the width.
+    table.add_column("id", no_wrap=True, overflow="fold", min_width=max(
+        (len(r["id"]) for r in rows), default=2))
+    for name in ("title", "topics", "difficulty", "minutes"):
+        table.add_column(name)
     for r in rows:
         table.add_row(escape(r["id"]), escape(r["title"]), ", ".join(r["topics"]),
                       r["difficulty"], str(r["minutes"]))

@@ -36,7 +36,7 @@ def test_health_and_describe(served):
     assert set(one["properties"]) == {"features", "event_time", "request_id", "run"}
     assert one["required"] == ["features"] and batch["required"] == ["batch"]
     assert set(batch["properties"]) == {"batch", "run"}
-    record = openapi["components"]["schemas"]["SlaResponseUnitsFeatures"]
+    record = openapi["components"]["schemas"]["SlaEscalationQueueFloodedFeatures"]
     assert set(record["properties"]) == set(info["example"]["features"])
     assert "Stats" in openapi["components"]["schemas"]
 
