@@ -163,8 +163,15 @@ def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, fl
                                         rows_per_day)
         est_labelled = performance.estimated(calibrated[labelled], alerted[labelled], fp, fn,
                                              rows_per_day)
+    estimated = performance.estimated(calibrated, alerted, fp, fn, rows_per_day)
+    trusted = realised if n_labelled >= alerts.MIN_LABELS else None
+    moved, how = alerts.performance_moved(estimated, reference.baseline["estimated"],
+                                          trusted, reference.baseline["realised"])
+    impact = alerts.Impact(reference.reliance, moved, how)
+    for name, health in features.items():
+        health["reliance"] = round(reference.reliance.get(name, 1.0), 4)
     tier, reasons = alerts.assess(features, score_drift.effect, est_labelled, realised,
-                                  n_labelled)
+                                  n_labelled, impact)
     if len(win) < MIN_WINDOW_ROWS:
         tier, reasons = alerts.OK, [f"only {len(win)} rows: too few to judge"]
     return {
@@ -174,8 +181,9 @@ def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, fl
         "drifted_features": drifted,
         "prediction_drift": {**score_drift.to_dict(), "score_mean": float(scores.mean())},
         "alert_rate": float(alerted.mean()),
-        "estimated": performance.estimated(calibrated, alerted, fp, fn, rows_per_day),
-        "realised": realised if n_labelled >= alerts.MIN_LABELS else None,
+        "estimated": estimated,
+        "realised": trusted,
+        "performance_moved": {"moved": moved, "how": how},
         "features": features,
     }
 

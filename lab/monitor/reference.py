@@ -9,7 +9,7 @@ importances (for ranking suspects) and the model's test metrics.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,27 @@ class Reference:
     @property
     def holdout(self) -> slice:
         return holdout(len(self.frame))
+
+    @property
+    def reliance(self) -> dict[str, float]:
+        """Each feature's permutation importance relative to the top feature's (0 to 1)."""
+        top = max(self.importance.values(), default=0.0)
+        if top <= 0:
+            return {n: 1.0 for n in self.importance}  # nothing measured: assume relied on
+        return {n: v / top for n, v in self.importance.items()}
+
+    @cached_property
+    def baseline(self) -> dict[str, dict[str, float | None]]:
+        """Estimated and realised precision/recall on the held-out reference: what a
+        window's performance is compared with to decide whether it moved."""
+        from lab.monitor import performance
+
+        hold = self.holdout
+        scores = self.scores[hold]
+        alerted = scores >= self.threshold
+        y = self.frame[self.target].to_numpy()[hold].astype(int)
+        return {"estimated": performance.estimated(self.calibrated[hold], alerted, 0, 0, 1),
+                "realised": performance.realised(y, scores, alerted, 0, 0, 1)}
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return self.calibrator.predict(np.asarray(scores, dtype=float))
