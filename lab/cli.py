@@ -523,7 +523,10 @@ def print_monitoring(m: dict[str, Any]) -> None:
                       escape((w["reasons"] or [""])[0]))
     out.print(table)
     top = ", ".join(f"{s['feature']} ({s['score']:.3f})" for s in m["suspects"][:3])
-    out.print(f"[bold]suspects:[/] {escape(top)}", highlight=False)
+    if m.get("suspects_note"):
+        out.print(f"[bold]suspects:[/] {escape(m['suspects_note'])}", highlight=False)
+    out.print(f"[bold]{'ranked anyway' if m.get('suspects_note') else 'suspects'}:[/] "
+              f"{escape(top)}", highlight=False)
     for note in m["notes"][:1]:
         out.print(f"[dim]{escape(note)}[/]")
 

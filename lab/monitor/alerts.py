@@ -169,3 +169,35 @@ def _gap(realised: dict[str, Any], estimated: dict[str, Any], key: str, n: int) 
     p = min(max(float(estimated[key]), 0.01), 0.99)
     standard_error = (p * (1 - p) / n) ** 0.5
     return gap if gap >= MIN_Z * standard_error else None
+
+
+def inputs_moved(window: dict[str, Any]) -> bool:
+    """Whether any input (or the scores) of a window moved enough to warn, whatever the
+    model's reliance on it: the test behind "no input moved"."""
+    for f in window["features"].values():
+        if f["seasonal"]:
+            continue
+        if (f["drifted"] and f["effect"] >= FEATURE_EFFECT[0]) \
+                or abs(f["missing_delta"]) >= MISSING_CHANGE[0] \
+                or (f.get("unseen_share") or 0) >= UNSEEN_SHARE[0] \
+                or (f.get("out_of_range_share") or 0) >= OUT_OF_RANGE[0] or f.get("constant"):
+            return True
+    return (window["prediction_drift"]["effect"] or 0) >= SCORE_EFFECT[0]
+
+
+def base_rate_note(windows: list[dict[str, Any]], realised_rate: float | None,
+                   expected_rate: float | None, labelled: int) -> str | None:
+    """"No input moved; the realised positive rate did", when that is what the windows
+    show: a prior shift. Ranking features would then only rank noise."""
+    if not windows or realised_rate is None or expected_rate is None:
+        return None
+    if any(inputs_moved(w) for w in windows):
+        return None
+    gap = _gap({"base_rate": realised_rate}, {"base_rate": expected_rate}, "base_rate",
+               labelled)
+    if gap is None or gap < BASE_RATE_GAP[0] or expected_rate * labelled < MIN_POSITIVES:
+        return None
+    return (f"no input moved; the realised positive rate did: {realised_rate:.0%} against "
+            f"{expected_rate:.0%} expected from the scores — a change in how often the "
+            "outcome happens (a prior shift), not in any feature: the ranking below is "
+            "noise")

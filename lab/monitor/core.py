@@ -30,6 +30,7 @@ class MonitorResult:
     windows: list[dict[str, Any]]
     suspects: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    suspects_note: str | None = None  # e.g. "no input moved; the positive rate did"
     truth: list[dict[str, Any]] | None = None
     run: str | None = None
 
@@ -56,6 +57,7 @@ class MonitorResult:
                          "alert": first["alert"], "reasons": first["reasons"]}},
             "windows": self.windows,
             "suspects": self.suspects,
+            "suspects_note": self.suspects_note,
             "notes": self.notes,
         }
         if self.truth is not None:
@@ -199,6 +201,7 @@ def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAU
         report = evaluate_window(reference, log.iloc[idx], costs, world.rows_per_day, seed + i)
         windows.append({"index": i, **report})
     ranked = _suspects(reference, log, windows)
+    note = _suspects_note(reference, log, windows)
     ref_metrics = card["test_metrics"]
     return MonitorResult(
         model=reference.model, version=reference.version, threshold=reference.threshold,
@@ -210,7 +213,32 @@ def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAU
         notes=[performance.BLIND_SPOT,
                "Calendar features (" + ", ".join(reference.seasonal) + ") are matched, not "
                "tested: each window is compared with reference rows of the same weekday and "
-               "hour mix, so weekly cycles do not read as drift."])
+               "hour mix, so weekly cycles do not read as drift."],
+        suspects_note=note)
+
+
+def _flagged_part(log: pd.DataFrame, windows: list[dict[str, Any]]
+                  ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The log and windows from the first alert on (all of them if nothing alerted)."""
+    flagged = [w for w in windows if w["alert"] != alerts.OK]
+    if not flagged:
+        return log, windows
+    start = pd.Timestamp(flagged[0]["start"])
+    return log[log["event_time"] >= start], windows[flagged[0]["index"]:]
+
+
+def _suspects_note(reference: Reference, log: pd.DataFrame,
+                   windows: list[dict[str, Any]]) -> str | None:
+    """Say so when no input moved but the realised positive rate did (a prior shift)."""
+    if log.empty or not any(w["alert"] != alerts.OK for w in windows):
+        return None
+    part, flagged = _flagged_part(log, windows)
+    labelled = part[part["label"].notna()]
+    if len(labelled) < alerts.MIN_LABELS:
+        return None
+    realised = float(labelled["label"].astype(float).mean())
+    expected = float(reference.calibrate(labelled["score"].to_numpy(dtype=float)).mean())
+    return alerts.base_rate_note(flagged, realised, expected, len(labelled))
 
 
 def _suspects(reference: Reference, log: pd.DataFrame,
@@ -218,11 +246,7 @@ def _suspects(reference: Reference, log: pd.DataFrame,
     """Rank features over the windows that alerted (or over the whole log if none did)."""
     if log.empty:
         return []
-    flagged = [w for w in windows if w["alert"] != alerts.OK]
-    if flagged:
-        start = pd.Timestamp(flagged[0]["start"])
-        return suspects_of(reference, log[log["event_time"] >= start])
-    return suspects_of(reference, log)
+    return suspects_of(reference, _flagged_part(log, windows)[0])
 
 
 def suspects_of(reference: Reference, part: pd.DataFrame) -> list[dict[str, Any]]:
