@@ -138,11 +138,15 @@ def _build(model: str, version: int, _store: str) -> Reference:
 
 def _build_reference(model: str, version: int) -> Reference:
     champion = tracking.load_champion(model)
-    card = champion.card
+    return reference_from(model, version, champion.card, champion.pipeline)
+
+
+def reference_from(model: str, version: int, card: dict[str, Any], pipeline) -> Reference:
+    """A reference from a model card and its fitted pipeline, without the registry (the
+    catalogue's audits build thousands of them)."""
     world = make_world(card["world"]["kind"], **card["world"]["params"])
     frame = world_reference(world, card["reference_rows"], card["seed"])
     names = [f["name"] for f in card["features"]]
-    pipeline = champion.pipeline
     scores = pipeline.predict_proba(frame[names])[:, 1]
     hold = holdout(len(frame))
     y_hold = frame[card["target"]].to_numpy()[hold]
