@@ -82,8 +82,8 @@ def test_a_harmful_fault_alarms_within_two_windows_of_its_onset(sweep):
 
 
 def test_measured_harm_matches_the_key(sweep):
-    # The key says "do nothing" exactly when the fault does not hurt the model.
-    wrong = _failures(sweep, lambda a: (a.actions == ["nothing"]) == (not a.hurts),
+    # The key's first action is "do nothing" exactly when the fault does not hurt the model.
+    wrong = _failures(sweep, lambda a: (a.actions[0] == "nothing") == (not a.hurts),
                       lambda a: (a.scenario, a.seed, a.actions, a.hurts))
     assert not wrong, wrong
 
