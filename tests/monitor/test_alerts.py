@@ -62,6 +62,17 @@ def test_a_broken_feature_the_model_barely_uses_warns_without_alarming(lab):
                    for r in w["reasons"]) for w in after)
 
 
+def test_under_a_prior_shift_the_suspects_say_no_input_moved(lab):
+    log, [truth] = lab.log(KIND_SCENARIOS["prior_shift"])
+    result = summarize(lab.reference("sla-incident-wave"), log, "1d")
+    assert result.suspects_note is not None
+    assert result.suspects_note.startswith("no input moved; the realised positive rate did")
+    assert result.to_dict()["suspects_note"] == result.suspects_note
+    # A fault on an input gets no such note.
+    log, _ = lab.log(KIND_SCENARIOS["missing_values"])
+    assert summarize(lab.reference("sla-broken-join"), log, "1d").suspects_note is None
+
+
 def test_no_fault_control_raises_nothing_in_daily_windows(lab):
     log, truths = lab.log("sla-quiet-week")
     assert truths == []
