@@ -29,6 +29,9 @@ TOP = 3                # an injected feature visible in the inputs ranks in the 
 DROP = 0.02            # a harmful fault lowers realised precision or recall this much ...
 COST_RISE = 0.05       # ... or raises the realised cost per day this much (relative)
 LOOP_SECONDS = 30.0    # the headless loop of a scenario at its default size (issue 11)
+# Faults that blind the monitor without changing a decision measure as harmless to the
+# model, yet the key rightly asks to fix the label feed: exempt from "nothing <=> harmless".
+BLINDING = {"label_outage", "feedback_loop"}
 
 
 def _scenarios():
@@ -83,7 +86,8 @@ def test_a_harmful_fault_alarms_within_two_windows_of_its_onset(sweep):
 
 def test_measured_harm_matches_the_key(sweep):
     # The key's first action is "do nothing" exactly when the fault does not hurt the model.
-    wrong = _failures(sweep, lambda a: (a.actions[0] == "nothing") == (not a.hurts),
+    judged = [a for a in sweep if not BLINDING & set(a.kinds)]
+    wrong = _failures(judged, lambda a: (a.actions[0] == "nothing") == (not a.hurts),
                       lambda a: (a.scenario, a.seed, a.actions, a.hurts))
     assert not wrong, wrong
 

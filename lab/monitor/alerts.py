@@ -45,6 +45,10 @@ class Impact:
     reliance: dict[str, float] = field(default_factory=dict)
     moved: bool = True
     how: str = ""
+    # What the model promised: precision and recall on its test split at training. A
+    # realised fall far below it alarms even when nothing else moved (a leak the model
+    # learnt offline: excellent test metrics, poor production, the estimate none the wiser).
+    promised: dict[str, Any] | None = None
 
     def relied_on(self, name: str) -> bool:
         return self.reliance.get(name, 1.0) >= RELIANCE
@@ -155,6 +159,14 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
                 check(_gap(realised, estimated_labelled, metric, n), PERFORMANCE_GAP,
                       f"realised {metric} {realised[metric]:.2f} vs estimated "
                       f"{estimated_labelled[metric]:.2f}", "a gap of {:.2f}")
+        promised = impact.promised or {}
+        for metric, n in (("precision", alerted), ("recall", positives)):
+            if n < MIN_POSITIVES or promised.get(metric) is None \
+                    or realised.get(metric) is None or realised[metric] >= promised[metric]:
+                continue
+            check(_gap(realised, promised, metric, n), PERFORMANCE_GAP,
+                  f"realised {metric} {realised[metric]:.2f} vs {promised[metric]:.2f} on "
+                  "the test split at training", "a gap of {:.2f}")
     tiers = [t for t, _ in found]
     order = sorted(found, key=lambda tr: -TIERS.index(tr[0]))
     return worst(tiers), [reason for _, reason in order]

@@ -169,7 +169,7 @@ def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, fl
     trusted = realised if n_labelled >= alerts.MIN_LABELS else None
     moved, how = alerts.performance_moved(estimated, reference.baseline["estimated"],
                                           trusted, reference.baseline["realised"])
-    impact = alerts.Impact(reference.reliance, moved, how)
+    impact = alerts.Impact(reference.reliance, moved, how, promised=_promise(reference))
     for name, health in features.items():
         health["reliance"] = round(reference.reliance.get(name, 1.0), 4)
     tier, reasons = alerts.assess(features, score_drift.effect, est_labelled, realised,
@@ -188,6 +188,18 @@ def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, fl
         "performance_moved": {"moved": moved, "how": how},
         "features": features,
     }
+
+
+def _promise(reference: Reference) -> dict[str, Any] | None:
+    """The test metrics the model was trained with, when it does not keep them even on the
+    reference's clean held-out rows (what a leak in the training data looks like); None
+    otherwise, since per-window noise against a fixed promise would only cry wolf."""
+    promised = reference.card.get("test_metrics") or {}
+    kept = reference.baseline["realised"]
+    broken = any(promised.get(m) is not None and kept.get(m) is not None
+                 and promised[m] - kept[m] >= alerts.PERFORMANCE_MOVE
+                 for m in ("precision", "recall"))
+    return promised if broken else None
 
 
 def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAULT_WINDOW,

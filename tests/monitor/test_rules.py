@@ -129,3 +129,18 @@ def test_the_base_rate_note_needs_still_inputs_and_a_real_gap():
     assert note.startswith("no input moved; the realised positive rate did: 6% against 18%")
     assert alerts.base_rate_note([moved], 0.06, 0.18, 3000) is None
     assert alerts.base_rate_note([still], 0.17, 0.18, 3000) is None
+
+
+def test_a_promise_not_kept_alarms_on_realised_performance_alone():
+    # A leak learnt offline: test precision 0.57 and recall 0.93; production 0.37 / 0.40.
+    realised = {"base_rate": 0.14, "precision": 0.37, "recall": 0.40, "tp": 80, "fp": 136,
+                "fn": 120}
+    estimated = {"base_rate": 0.14, "precision": 0.36, "recall": 0.41}
+    promised = {"precision": 0.57, "recall": 0.93}
+    tier, reasons = alerts.assess({}, 0.0, estimated, realised, 1500,
+                                  alerts.Impact(RELIES, False, promised=promised))
+    assert tier == alerts.ALARM
+    assert "realised recall 0.40 vs 0.93 on the test split at training" in reasons[0]
+    # Without a broken promise the same window is quiet: realised matches the estimate.
+    assert alerts.assess({}, 0.0, estimated, realised, 1500,
+                         alerts.Impact(RELIES, False))[0] == alerts.OK
