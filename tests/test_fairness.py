@@ -21,7 +21,7 @@ import pytest
 from lab.catalogue import audit
 from lab.scenario import list_scenarios
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # one sweep: minutes
 
 SEEDS = (0, 1, 2)
 MAX_DELAY = 2          # windows from the onset to the first alarm, for a harmful fault

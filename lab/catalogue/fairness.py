@@ -132,9 +132,10 @@ def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
     before = _realised(full[full["event_time"] < split], scenario)
     later = _realised(full[full["event_time"] >= split], scenario)
     # Visible in the inputs: a fault on named features of the production stream (not a
-    # change of P(y|x), of the labels, or of what the model learnt).
+    # change of P(y|x), of the labels, or of what the model learnt; a schema change shows
+    # as refused requests and a silent segment, not in the renamed field).
     visible = any(t.features and t.category in ("covariate", "pipeline")
-                  and t.stage == "production" for t in truths)
+                  and t.stage == "production" and t.kind != "schema_change" for t in truths)
     return Audit(scenario.id, seed, len(windows), onset_window,
                  after[0] if after else None, false_alarms, len(alarmed),
                  sum(w["alert"] == "warn" for w in windows), ranks, hurts, before, later,

@@ -26,6 +26,7 @@ SCORE_EFFECT = (0.1, 0.2)        # normed Wasserstein distance of the scores
 MISSING_CHANGE = (0.05, 0.15)    # absolute change of a feature's missing share
 UNSEEN_SHARE = (0.01, 0.05)      # share of rows with a category the model never saw
 OUT_OF_RANGE = (0.01, 0.05)      # share of values outside the reference's range
+VANISHED = (0.02, 0.05)          # reference share of categories gone from the window
 PERFORMANCE_GAP = (0.08, 0.15)   # |realised - estimated| precision or recall
 BASE_RATE_GAP = (0.04, 0.08)     # |realised - estimated| share of positives
 MIN_LABELS = 300                 # labelled rows before realised numbers are trusted
@@ -131,6 +132,11 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
         check(f.get("out_of_range_share"), OUT_OF_RANGE,
               f"{name} outside the reference range in {f.get('out_of_range_share', 0):.1%} "
               "of rows", "{:.0%}", cap=barely)
+        # Rows that vanished are decisions never made, however little the model uses the
+        # feature that shows it: not capped by reliance.
+        check(f.get("vanished_share"), VANISHED,
+              f"{name}: categories holding {f.get('vanished_share', 0):.0%} of the reference "
+              "are gone (a segment went silent)", "{:.0%}")
         if f.get("constant"):
             # A feature that varied in training and no longer does: a dead feed or cache.
             found.append((WARN, f"{name} is stuck at one value (alarm, kept at warn — "

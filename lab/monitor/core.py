@@ -118,6 +118,7 @@ def _feature_health(ref: pd.Series, cur: pd.Series, spec: dict[str, Any],
         known = set(spec.get("categories") or full_ref.dropna().unique())
         out["unseen_share"] = round(float((~present.isin(known)).sum() / max(len(cur), 1)), 6)
         out["out_of_range_share"] = 0.0
+        out["vanished_share"] = _vanished_share(ref, cur)
     else:
         values = pd.to_numeric(present, errors="coerce")
         lo, hi = full_ref.min(), full_ref.max()
@@ -126,8 +127,20 @@ def _feature_health(ref: pd.Series, cur: pd.Series, spec: dict[str, Any],
             outside |= values < spec["minimum"]
         out["out_of_range_share"] = round(float(outside.sum() / max(len(cur), 1)), 6)
         out["unseen_share"] = 0.0
+        out["vanished_share"] = 0.0
     out["constant"] = bool(present.nunique() <= 1 < full_ref.nunique())
     return out
+
+
+def _vanished_share(ref: pd.Series, cur: pd.Series, expected_rows: int = 10) -> float:
+    """The reference share of categories absent from the window although at least
+    ``expected_rows`` of them were expected (by chance absent with probability < e^-10):
+    a segment that went silent, e.g. its requests now fail validation upstream."""
+    shares = ref.dropna().astype(str).value_counts(normalize=True)
+    seen = set(cur.dropna().astype(str))
+    gone = [share for category, share in shares.items()
+            if category not in seen and share * len(cur) >= expected_rows]
+    return round(float(sum(gone)), 6)
 
 
 def features_health(reference: Reference, current: pd.DataFrame, matched: np.ndarray

@@ -145,3 +145,17 @@ def test_a_promise_not_kept_alarms_on_realised_performance_alone():
     # Without a broken promise the same window is quiet: realised matches the estimate.
     assert alerts.assess({}, 0.0, estimated, realised, 1500,
                          alerts.Impact(RELIES, False))[0] == alerts.OK
+
+
+def test_a_segment_that_went_silent_alarms_whatever_the_reliance():
+    import pandas as pd
+
+    from lab.monitor.core import _vanished_share
+
+    ref = pd.Series(["eu"] * 300 + ["us"] * 600 + ["apac"] * 100)
+    assert _vanished_share(ref, pd.Series(["us"] * 600 + ["apac"] * 100)) == 0.3
+    # A rare category absent from a small window is chance, not a silent segment.
+    assert _vanished_share(ref, pd.Series(["us"] * 60 + ["eu"] * 30)) == 0.0
+    silent = {"length": _feature(vanished_share=0.3)}
+    tier, reasons = alerts.assess(silent, 0.0, None, None, 0, alerts.Impact(RELIES, False))
+    assert tier == alerts.ALARM and "a segment went silent" in reasons[0]
