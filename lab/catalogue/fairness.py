@@ -108,7 +108,13 @@ def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
                              version=1)
     result = summarize(reference, log, window).to_dict()
     windows = result["windows"]
-    onset_time = min((pd.Timestamp(t.onset_time) for t in truths if t.onset_time),
+    measured = measure_harm(scenario, pipeline, threshold, seed=seed,
+                            reference_rows=rows) if truths else []
+    hurts = any(t.hurts_model for t in measured) if truths else None
+    # The alarm is owed from the first fault that hurts (a plan can open with a benign
+    # shift); without one, from the first fault.
+    harmful = [t for t in measured if t.hurts_model] or measured
+    onset_time = min((pd.Timestamp(t.onset_time) for t in harmful if t.onset_time),
                      default=None)
     onset_window = None
     if onset_time is not None:
@@ -121,11 +127,6 @@ def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
     suspects = [s["feature"] for s in result["suspects"]]
     injected = sorted({f for t in truths for f in t.features})
     ranks = {f: (suspects.index(f) + 1 if f in suspects else None) for f in injected}
-    hurts = None
-    if truths:
-        measured = measure_harm(scenario, pipeline, threshold, seed=seed,
-                                reference_rows=rows)
-        hurts = any(t.hurts_model for t in measured)
     full, _ = replay_log(scenario, pipeline, threshold, seed=seed, reference_rows=rows,
                          all_labels=True)
     split = onset_time if onset_time is not None else full["event_time"].iloc[len(full) // 2]
