@@ -133,9 +133,10 @@ def assess(features: dict[str, dict[str, Any]], score_effect: float,
               f"{name} outside the reference range in {f.get('out_of_range_share', 0):.1%} "
               "of rows", "{:.0%}", cap=barely)
         # Rows that vanished are decisions never made, however little the model uses the
-        # feature that shows it: not capped by reliance.
-        check(f.get("vanished_share"), VANISHED,
-              f"{name}: categories holding {f.get('vanished_share', 0):.0%} of the reference "
+        # feature that shows it: not capped by reliance. Categories replaced by unseen ones
+        # are a rename (the rows are still there), so only the rest counts.
+        silent = max(0.0, (f.get("vanished_share") or 0.0) - (f.get("unseen_share") or 0.0))
+        check(silent, VANISHED, f"{name}: categories holding {silent:.0%} of the reference "
               "are gone (a segment went silent)", "{:.0%}")
         if f.get("constant"):
             # A feature that varied in training and no longer does: a dead feed or cache.

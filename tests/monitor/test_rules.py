@@ -159,3 +159,7 @@ def test_a_segment_that_went_silent_alarms_whatever_the_reliance():
     silent = {"length": _feature(vanished_share=0.3)}
     tier, reasons = alerts.assess(silent, 0.0, None, None, 0, alerts.Impact(RELIES, False))
     assert tier == alerts.ALARM and "a segment went silent" in reasons[0]
+    # Gone but replaced by categories never seen: a rename, the rows are still decided.
+    renamed = {"length": _feature(vanished_share=0.3, unseen_share=0.3)}
+    tier, reasons = alerts.assess(renamed, 0.0, None, None, 0, alerts.Impact(RELIES, False))
+    assert tier == alerts.WARN and not any("went silent" in r for r in reasons)
