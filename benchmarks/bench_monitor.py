@@ -19,7 +19,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 SIZES = (10_000, 50_000, 200_000)
 REFERENCE_ROWS = 50_000
 QUICK_SIZES = (2_000,)  # --quick: a smoke run that the code paths work, not a measurement

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from loadgen import Load, run_load
 
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 CONCURRENCY = 8
 BATCH = 1000
 

@@ -26,7 +26,7 @@ def main(quick: bool = False) -> dict[str, float]:
     from lab.scenario import load_scenario
     from lab.train import train
 
-    scenario = load_scenario("sla-response-units")
+    scenario = load_scenario("sla-escalation-queue-flooded")
     cold_start = time.perf_counter()
     train(scenario, seed=0, rows=rows)  # creates and migrates the SQLite store
     cold = time.perf_counter() - cold_start

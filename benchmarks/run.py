@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python benchmarks/run.py [train] [serve] [monitor] [own_data] [--quick]``.
+"""Run the benchmarks: ``python benchmarks/run.py [NAME ...] [--quick]`` (names below).
 
 With no name, all run. ``--quick`` runs each at a tiny size to check that it works
 (the numbers then mean nothing); without it, run them on an otherwise idle machine.
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-ALL = ["train", "serve", "monitor", "own_data"]
+ALL = ["train", "serve", "monitor", "own_data", "load", "cohort"]
 
 
 def main(argv: list[str]) -> None:

@@ -1,6 +1,7 @@
 """Attempts: grading a sheet against the run the candidate saw, and keeping it.
 
-Attempts persist in a SQLite file in the lab home, so progress per topic survives restarts.
+Attempts persist in a SQLite file in the lab home, or in the shared database a cohort's
+host names (``LAB_DATABASE_URL``), so progress per topic survives restarts.
 The stored answers include the "why this threshold?" text; totals use the one rounding
 rule of :mod:`lab.grade.scores`.
 """
@@ -14,8 +15,9 @@ import orjson
 import pandas as pd
 import sqlalchemy as sa
 
+from lab import database
 from lab import workspace as workspaces
-from lab.config import ensure_home, get_settings, private_sqlite
+from lab.config import ensure_home, get_settings
 from lab.grade import Answers, Grade, RunEvidence, check_against, evidence_by_replay, grade
 from lab.scenario import TOPICS, Scenario
 
@@ -55,11 +57,13 @@ class AttemptStore:
 
     def __init__(self, url: str | None = None, workspace: str | None = None):
         if url is None:
-            url = f"sqlite:///{ensure_home() / 'attempts.db'}"
-        self.engine = sa.create_engine(private_sqlite(url))
+            settings = get_settings()
+            if settings.database_url is None:
+                ensure_home(settings)  # the SQLite default is created private
+            url = settings.attempts_url
+        self.engine = database.engine_for(url)
         self.workspace = workspaces.validate(workspace or get_settings().workspace)
-        metadata.create_all(self.engine)
-        self._upgrade()
+        database.create_tables(self.engine, metadata, self._upgrade)
 
     def _upgrade(self) -> None:
         have = {c["name"] for c in sa.inspect(self.engine).get_columns("attempts")}
@@ -113,5 +117,6 @@ class AttemptStore:
         return out
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if not database.shared(self.engine):
+            self.engine.dispose()
 

@@ -188,7 +188,7 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_
 
     from lab import tracking
     from lab.config import get_settings
-    from lab.serve.process import server_env
+    from lab.serve.process import remove_metrics_dir, server_env
 
     settings = get_settings()
     host = host or settings.host
@@ -197,12 +197,20 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_
     if not models:
         err.print("[yellow]no model has a @champion yet: train one with "
                   "`driftlab train SCENARIO`, then POST /models/{name}/reload[/]")
-    os.environ.update(server_env(settings, workers))
+    env = server_env(settings, workers)
+    os.environ.update(env)
     base = escape(f"http://{host}:{port}")
     out.print(f"serving {escape(str(models))} on [bold]{base}[/] (docs: {base}/docs)",
               highlight=False)
-    uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", access_log=False)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"warning: listening on {host}, beyond this machine: anyone who can reach "
+                  "it can send predictions (set LAB_ADMIN_TOKEN to protect reloads)",
+                  markup=False, highlight=False)
+    try:
+        uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning", access_log=False)
+    finally:
+        remove_metrics_dir(env)
 
 
 @app.command()
@@ -224,8 +232,8 @@ def traffic(scenario: ScenarioArg,
     """Stream a scenario's production data (its fault injected) to a running server."""
     import httpx
 
+    from lab.load import send_scenario_traffic as send_traffic  # open loop for serving
     from lab.scenario import load_scenario
-    from lab.traffic import send_traffic
 
     spec = load_scenario(scenario)
     try:
@@ -543,6 +551,31 @@ def print_truth(truths: list[dict[str, Any]]) -> None:
                      + (f": regret {harm['relative']:+.0%} of the clean cost"
                         if "relative" in harm else "") + ")")
         out.print(f"[bold]truth:[/] {escape(what)}", highlight=False)
+
+
+@app.command()
+@friendly_errors
+def notebooks(open_: Annotated[bool, typer.Option("--open", help="Start Jupyter Lab on them "
+                                                  "(needs the 'notebooks' extra).")] = False
+              ) -> None:
+    """List the self-study notebooks and say how to open them."""
+    import importlib.util
+    import subprocess
+
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    if not folder.is_dir():
+        raise UserError("no notebooks/ folder beside the lab: they ship with the repository")
+    for path in sorted(folder.glob("*.ipynb")):
+        out.print(f"  {path.name}", markup=False, highlight=False)
+    has_jupyter = importlib.util.find_spec("jupyterlab") is not None
+    command = [sys.executable, "-m", "jupyter", "lab", str(folder)]
+    if open_ and has_jupyter:
+        raise typer.Exit(subprocess.call(command))
+    if not has_jupyter:
+        out.print('install Jupyter Lab first: .venv/bin/pip install -e ".[notebooks]"',
+                  markup=False, highlight=False)
+    out.print("open them with: " + " ".join(command), markup=False, highlight=False,
+              soft_wrap=True)
 
 
 @app.command()

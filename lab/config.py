@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The lab is offline: none of its tools may phone home. Applied to the process
@@ -40,8 +40,15 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".driftlab"), description="Folder for the lab's state.")
     tracking_uri: str | None = Field(default=None, description="MLflow tracking URI.")
-    store_url: str | None = Field(default=None,
-                                  description="SQLAlchemy URL of the prediction store.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of one database (PostgreSQL on a shared "
+        "host) for the lab's own state: predictions, attempts and the run book.")
+    store_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the prediction store (default: "
+        "database_url); kept so that setups which set only LAB_STORE_URL still work.")
+    server_url: str | None = Field(
+        default=None, description="A running model server the app deploys to (a cohort's "
+        "shared one, with several workers); default: the app starts its own.")
     scenarios_dir: Path | None = Field(default=None, description="Folder of scenario files.")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -49,8 +56,18 @@ class Settings(BaseSettings):
     serve_models: str | None = Field(
         default=None, description="Comma-separated models a server loads at start (default: "
         "every @champion); others load when reloaded.")
+    server_id: str | None = Field(
+        default=None, description="Set for each server by the lab: its workers follow each "
+        "other's reloads, never another server's.")
     workspace: str = Field(default="default",
                            description="The workspace the command line works in.")
+
+    @model_validator(mode="after")
+    def _predictions_follow_the_database(self) -> Settings:
+        # Everything that reads ``store_url`` (server, monitor, CLI) then follows the one URL.
+        if self.store_url is None and self.database_url:
+            self.store_url = self.database_url
+        return self
 
     @property
     def home_dir(self) -> Path:
@@ -70,6 +87,16 @@ class Settings(BaseSettings):
     @property
     def prediction_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.home_dir / 'predictions.db'}"
+
+    @property
+    def attempts_url(self) -> str:
+        """Graded attempts: the shared database, else a SQLite file in the home."""
+        return self.database_url or f"sqlite:///{self.home_dir / 'attempts.db'}"
+
+    @property
+    def runbook_url(self) -> str:
+        """The lab's record of every traffic run it sent (and its truth)."""
+        return self.database_url or f"sqlite:///{self.home_dir / 'lab.db'}"
 
 
 @lru_cache
@@ -92,7 +119,8 @@ def ensure_home(settings: Settings | None = None) -> Path:
     private_dir(home)
     private_dir(home / "artifacts")
     defaults = {"mlflow.db": settings.mlflow_uri == _sqlite_in(home, "mlflow.db"),
-                "predictions.db": settings.store_url is None, "attempts.db": True}
+                "predictions.db": settings.store_url is None,
+                "attempts.db": settings.database_url is None}
     for name in HOME_DATABASES:
         if defaults[name] or (home / name).exists():
             private_file(home / name)

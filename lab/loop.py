@@ -9,10 +9,11 @@ from typing import Any
 from lab import tracking
 from lab import workspace as workspaces
 from lab.config import get_settings
+from lab.load import send_scenario_traffic as send_traffic  # open loop for serving ones
 from lab.monitor import DEFAULT_WINDOW, MonitorResult, monitor_model
 from lab.scenario import Scenario
 from lab.serve.process import ServerProcess
-from lab.traffic import DEFAULT_BATCH, ProgressFn, TrafficReport, send_traffic
+from lab.traffic import DEFAULT_BATCH, ProgressFn, TrafficReport
 from lab.train import TrainResult, train
 
 

@@ -95,6 +95,21 @@ class Concept(_Strict):
     synonyms: list[str] = Field(default_factory=list)
 
 
+REMEDIES = ("cache-or-timeout-dependency", "scale-or-shed-load", "roll-back-model",
+            "fix-client-schema", "nothing")
+Remedy = Literal["cache-or-timeout-dependency", "scale-or-shed-load", "roll-back-model",
+                 "fix-client-schema", "nothing"]
+
+
+class ServiceKey(_Strict):
+    """The service-level part of a key (lab.grade.service): the remedies accepted, and for a
+    latency budget, the p99 to meet at the stated arrival rate."""
+
+    remedies: list[Remedy] = Field(default_factory=list)
+    p99_budget_ms: float | None = Field(default=None, gt=0)
+    rate: float | None = Field(default=None, gt=0, description="requests/s the budget is at")
+
+
 class AnswerKey(_Strict):
     root_cause: Slug
     actions: list[Action] = Field(min_length=1)
@@ -106,11 +121,16 @@ class AnswerKey(_Strict):
     threshold_rubric: list[Concept] = Field(default_factory=list)
     debrief: str
     model_answer: str
+    service: ServiceKey | None = None
 
 
 class Questions(_Strict):
     root_causes: list[Option] = Field(min_length=2)
     answer: AnswerKey
+    # Staged hints, each narrower than the last: where to look, what to compare, almost the
+    # answer. Shipped scenarios carry exactly three (tests/test_catalogue.py); a file of
+    # one's own may carry fewer.
+    hints: list[str] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")
     def _answer_is_an_option(self) -> Questions:
@@ -149,6 +169,10 @@ class Scenario(_Strict):
     reference_rows: int = Field(default=42_000, ge=500, le=2_000_000)
     production_rows: int = Field(default=21_000, ge=500, le=2_000_000)
     drift: list[dict[str, Any]] = Field(default_factory=list)
+    # Faults at the server, not in the data (lab.service): a slow dependency, a surge...
+    service: list[dict[str, Any]] = Field(default_factory=list)
+    # The arrival rate (requests/s) of the scenario's open-loop traffic (lab.load).
+    traffic_rate: float = Field(default=50.0, gt=0, le=5000)
     questions: Questions
 
     _source: str = PrivateAttr(default="<memory>")
@@ -183,6 +207,27 @@ class Scenario(_Strict):
         """The drift plan, each injection seeded from ``seed`` and its position."""
         seeds = np.random.SeedSequence([seed, 7]).generate_state(max(1, len(self.drift)))
         return [make_injector(**{"seed": int(s), **step}) for step, s in zip(self.drift, seeds)]
+
+    def service_faults(self, seed: int = 0) -> list:
+        """The service faults of the plan (lab.service), each seeded from ``seed``."""
+        from lab.service import make_fault
+
+        seeds = np.random.SeedSequence([seed, 11]).generate_state(max(1, len(self.service)))
+        return [make_fault(**{"seed": int(s), **step}) for step, s in zip(self.service, seeds)]
+
+    @field_validator("service")
+    @classmethod
+    def _service_builds(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from lab.service import make_fault
+
+        for i, step in enumerate(v):
+            if not isinstance(step, dict) or "kind" not in step:
+                raise ValueError(f"service[{i}]: a mapping with a 'kind'")
+            try:
+                make_fault(**step)
+            except ValueError as exc:
+                raise ValueError(f"service[{i}]: {exc}") from None
+        return v
 
     @property
     def fault_kinds(self) -> list[str]:

@@ -95,7 +95,14 @@ def _experiment_id(name: str, settings: Settings) -> str:
     if exp is not None:
         return exp.experiment_id
     location = settings.artifact_root if settings.mlflow_uri.startswith("sqlite:") else None
-    return mlflow.create_experiment(name, artifact_location=location and f"{location}/{name}")
+    try:
+        return mlflow.create_experiment(name, artifact_location=location and f"{location}/{name}")
+    except mlflow.exceptions.MlflowException:
+        # Candidates of a cohort training the same scenario at once race to create it.
+        exp = mlflow.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
 
 
 def _requirements() -> list[str]:
@@ -163,23 +170,34 @@ def champion_version(name: str, alias: str = CHAMPION,
         return None
 
 
-def load_champion(name: str, alias: str = CHAMPION,
-                  settings: Settings | None = None) -> Champion:
-    """Load ``models:/<name>@<alias>`` with the lab's card (threshold, schema, metrics)."""
+def _aliased(name: str, alias: str, settings: Settings | None):
+    """The model version behind ``name@alias`` (raises NoChampion), with MLflow's client."""
     configure(settings)
     mlflow = _mlflow()
     from mlflow.exceptions import MlflowException
 
+    client = mlflow.MlflowClient()
     try:
-        mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
+        return client, client.get_model_version_by_alias(name, alias)
     except MlflowException:
         raise NoChampion(f"model {name!r} has no @{alias}") from None
+
+
+def _card(mv) -> dict[str, Any]:
+    mlflow = _mlflow()
+    return _with_deployed_threshold(mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}"),
+                                    mv.tags)
+
+
+def load_champion(name: str, alias: str = CHAMPION,
+                  settings: Settings | None = None) -> Champion:
+    """Load ``models:/<name>@<alias>`` with the lab's card (threshold, schema, metrics)."""
+    _client, mv = _aliased(name, alias, settings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pipeline = mlflow.sklearn.load_model(f"models:/{name}@{alias}")
-    card = _with_deployed_threshold(mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}"),
-                                    mv.tags)
-    return Champion(name, int(mv.version), mv.run_id, pipeline, card)
+        # By version, not alias: the alias may move while this loads.
+        pipeline = _mlflow().sklearn.load_model(f"models:/{name}/{mv.version}")
+    return Champion(name, int(mv.version), mv.run_id, pipeline, _card(mv))
 
 
 def _with_deployed_threshold(card: dict[str, Any], tags: dict[str, str] | None
@@ -198,15 +216,7 @@ def set_threshold(name: str, threshold: float, alias: str = CHAMPION,
     Servers apply it when they next load the model (``POST /models/{name}/reload``)."""
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
-    configure(settings)
-    mlflow = _mlflow()
-    from mlflow.exceptions import MlflowException
-
-    client = mlflow.MlflowClient()
-    try:
-        mv = client.get_model_version_by_alias(name, alias)
-    except MlflowException:
-        raise NoChampion(f"model {name!r} has no @{alias}") from None
+    client, mv = _aliased(name, alias, settings)
     client.set_model_version_tag(name, mv.version, THRESHOLD_TAG, repr(float(threshold)))
     return int(mv.version)
 
@@ -214,17 +224,8 @@ def set_threshold(name: str, threshold: float, alias: str = CHAMPION,
 def load_champion_card(name: str, alias: str = CHAMPION,
                        settings: Settings | None = None) -> dict[str, Any]:
     """Only the lab's card of ``models:/<name>@<alias>`` (no model is loaded)."""
-    configure(settings)
-    mlflow = _mlflow()
-    from mlflow.exceptions import MlflowException
-
-    try:
-        mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
-    except MlflowException:
-        raise NoChampion(f"model {name!r} has no @{alias}") from None
-    card = _with_deployed_threshold(mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/{CARD}"),
-                                    mv.tags)
-    return {**card, "version": int(mv.version), "run_id": mv.run_id}
+    _client, mv = _aliased(name, alias, settings)
+    return {**_card(mv), "version": int(mv.version), "run_id": mv.run_id}
 
 
 def served_models(settings: Settings | None = None) -> list[str]:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from lab.data import production_frame
 from lab.drift import Truth
-from lab.drift.delivery import changed_records, labels_arrive
+from lab.drift.delivery import changed_records, labels_arrive, refused
 from lab.scenario import Scenario
 from lab.workspace import new_run_id
 from lab.workspace.runs import RunBook
@@ -143,6 +143,7 @@ async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, 
     schema = scenario.world_.schema
     # An upstream schema change alters what some clients send (see lab.drift.delivery).
     records = changed_records(frame, records_of(frame, schema.names))
+    from_changed_client = refused(frame)
     events = frame[schema.timestamp].reset_index(drop=True)
     labels = frame[schema.target].to_numpy()
     ready_at = (events + pd.Timedelta(scenario.label_delay)).to_numpy()
@@ -161,7 +162,13 @@ async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, 
             chunk = range(chunk_start, min(chunk_start + CHUNK, n))
             pending: asyncio.Queue[list[int]] = asyncio.Queue()
             for i in range(0, len(chunk), batch_size):
-                pending.put_nowait(list(chunk[i:i + batch_size]))
+                group = list(chunk[i:i + batch_size])
+                # A client whose schema changed sends requests of its own: their refusal
+                # silences that segment, not the other clients' records batched with it.
+                for part in ([j for j in group if not from_changed_client[j]],
+                             [j for j in group if from_changed_client[j]]):
+                    if part:
+                        pending.put_nowait(part)
 
             async def worker(todo: asyncio.Queue[list[int]]) -> None:
                 while not todo.empty():

@@ -52,7 +52,8 @@ def lab_home(tmp_path_factory, monkeypatch, migrated_store):
     home = tmp_path_factory.mktemp("labhome")
     shutil.copy(migrated_store, home / "mlflow.db")
     monkeypatch.setenv("LAB_HOME", str(home))
-    for var in ("MLFLOW_TRACKING_URI", "LAB_TRACKING_URI", "LAB_STORE_URL", "LAB_ADMIN_TOKEN"):
+    for var in ("MLFLOW_TRACKING_URI", "LAB_TRACKING_URI", "LAB_STORE_URL", "LAB_DATABASE_URL",
+                "LAB_ADMIN_TOKEN"):
         monkeypatch.delenv(var, raising=False)
     get_settings.cache_clear()
     yield home
@@ -63,4 +64,4 @@ def lab_home(tmp_path_factory, monkeypatch, migrated_store):
 def scenario():
     from lab.scenario import load_scenario
 
-    return load_scenario("sla-response-units")
+    return load_scenario("sla-escalation-queue-flooded")

@@ -22,15 +22,15 @@ def test_scenarios_json_lists_every_file():
 
 def test_scenarios_table():
     result = runner.invoke(app, ["scenarios"])
-    assert result.exit_code == 0 and "sla-quiet-week" in result.stdout
+    assert result.exit_code == 0 and "sla-dashboard-wiggles" in result.stdout
 
 
 def test_train_prints_a_summary_and_how_to_open_the_runs(lab_home):
-    done = subprocess.run([sys.executable, "-m", "lab.cli", "train", "sla-quiet-week",
+    done = subprocess.run([sys.executable, "-m", "lab.cli", "train", "sla-dashboard-wiggles",
                            "--rows", "3000", "--seed", "2"], capture_output=True, text=True,
                           timeout=300, env={**__import__("os").environ, "COLUMNS": "120"})
     assert done.returncode == 0, done.stderr
-    assert "sla-quiet-week v1 @champion (3,000 rows, seed 2)" in done.stdout
+    assert "sla-dashboard-wiggles v1 @champion (3,000 rows, seed 2)" in done.stdout
     for word in ("precision", "recall", "roc_auc", "pr_auc", "brier", "threshold"):
         assert word in done.stdout
     assert f"mlflow ui --backend-store-uri sqlite:///{lab_home}/mlflow.db" in done.stdout
@@ -38,16 +38,16 @@ def test_train_prints_a_summary_and_how_to_open_the_runs(lab_home):
 
 
 def test_train_json(lab_home):
-    result = runner.invoke(app, ["train", "sla-quiet-week", "--rows", "3000", "--json"])
+    result = runner.invoke(app, ["train", "sla-dashboard-wiggles", "--rows", "3000", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["model"] == "sla-quiet-week v1" and summary["rows"] == 3000
+    assert summary["model"] == "sla-dashboard-wiggles v1" and summary["rows"] == 3000
     assert 0 < summary["threshold"] < 1
 
 
 @pytest.mark.slow
 def test_run_does_the_whole_loop_and_reveals_the_truth(lab_home):
-    result = runner.invoke(app, ["run", "sla-broken-join", "--rows", "1500", "--json",
+    result = runner.invoke(app, ["run", "sla-flagging-dropped-tuesday", "--rows", "1500", "--json",
                                  "--reveal"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -62,14 +62,15 @@ def test_run_does_the_whole_loop_and_reveals_the_truth(lab_home):
     assert monitoring["truth"] == summary["truth"]
     # The same log, through `driftlab monitor`, with both pictures of the timeline.
     png, html = lab_home / "timeline.png", lab_home / "timeline.html"
-    result = runner.invoke(app, ["monitor", "sla-broken-join", "--json", "--png", str(png),
+    result = runner.invoke(app, ["monitor", "sla-flagging-dropped-tuesday", "--json",
+                                 "--png", str(png),
                                  "--html", str(html), "--window", "750"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [w["rows"] for w in data["windows"]] == [750, 750]
     assert [w["alert"] for w in data["windows"]] == ["ok", "alarm"]
     assert png.read_bytes()[:4] == b"\x89PNG" and "plotly" in html.read_text()[:200_000]
-    again = json.loads(runner.invoke(app, ["run", "sla-broken-join", "--rows", "600",
+    again = json.loads(runner.invoke(app, ["run", "sla-flagging-dropped-tuesday", "--rows", "600",
                                            "--json"]).stdout)
     assert not again["trained_now"] and "truth" not in again
 
@@ -80,7 +81,7 @@ def test_serve_starts_a_real_server_on_the_asked_port(lab_home):
 
     from lab.serve.process import free_port
 
-    runner.invoke(app, ["train", "sla-quiet-week", "--rows", "2000", "--json"])
+    runner.invoke(app, ["train", "sla-dashboard-wiggles", "--rows", "2000", "--json"])
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "lab.cli", "serve", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -92,14 +93,14 @@ def test_serve_starts_a_real_server_on_the_asked_port(lab_home):
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
-        assert health["models"] == {"sla-quiet-week": 1}
+        assert health["models"] == {"sla-dashboard-wiggles": 1}
     finally:
         proc.terminate()
         proc.wait(20)
 
 
 def test_traffic_without_a_server_is_a_clear_error():
-    result = runner.invoke(app, ["traffic", "sla-quiet-week", "--url", "http://127.0.0.1:9"])
+    result = runner.invoke(app, ["traffic", "sla-dashboard-wiggles", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "no Driftlab server answers at http://127.0.0.1:9" in result.stderr
 
@@ -107,22 +108,27 @@ def test_traffic_without_a_server_is_a_clear_error():
 def test_grade_prints_each_part_and_saves_the_attempt(lab_home, tmp_path):
     from lab.attempts import AttemptStore
 
-    runner.invoke(app, ["train", "sla-response-units", "--rows", "6000", "--json"])
+    runner.invoke(app, ["train", "sla-escalation-queue-flooded", "--rows", "6000", "--json"])
     answers = tmp_path / "answers.yaml"
     answers.write_text("features: [minutes_to_first_response]\nkind: pipeline\n"
                        "root_cause: upstream-unit-change\naction: roll-back\nthreshold: 0.3\n"
                        "justification: an upstream unit change; precision fell\n")
-    result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers),
-                                 "--json", "--rows", "4500"])
+    no_run = runner.invoke(app, ["grade", "sla-escalation-queue-flooded", "--answers",
+                                 str(answers)])
+    assert no_run.exit_code == 2 and "no production run of 'sla-escalation-queue-flooded'" \
+        in no_run.stderr and "--replay" in no_run.stderr
+    result = runner.invoke(app, ["grade", "sla-escalation-queue-flooded", "--answers",
+                                 str(answers), "--json", "--replay", "--rows", "4500"])
     assert result.exit_code == 0, result.output
     graded = json.loads(result.stdout)
     points = {p["name"]: p["points"] for p in graded["parts"]}
     assert points["features"] == 10 and points["kind"] == 5 and points["action"] == 10
     assert points["claims"] == 0 and "Unanswered" in graded["parts"][4]["why"]
     assert graded["truth"][0]["kind"] == "unit_change"
-    assert AttemptStore().best_scores() == {"sla-response-units": graded["total"]}
+    assert AttemptStore().best_scores() == {"sla-escalation-queue-flooded": graded["total"]}
     answers.write_text("kind: pipelne\nroot_cause: aliens\n")
-    result = runner.invoke(app, ["grade", "sla-response-units", "--answers", str(answers)])
+    result = runner.invoke(app, ["grade", "sla-escalation-queue-flooded",
+                                 "--answers", str(answers)])
     assert result.exit_code == 2 and "kind: 'pipelne' is not allowed" in result.stderr
     assert "root_cause: 'aliens' is not an option" in result.stderr  # every problem at once
 
@@ -152,7 +158,7 @@ def test_the_lab_home_is_private_whatever_the_umask(tmp_path, monkeypatch, umask
     get_settings.cache_clear()
     before = os.umask(umask)
     try:
-        result = runner.invoke(app, ["train", "sla-quiet-week", "--rows", "2000", "--json"])
+        result = runner.invoke(app, ["train", "sla-dashboard-wiggles", "--rows", "2000", "--json"])
         assert result.exit_code == 0, result.output
         PredictionStore(get_settings().prediction_store_url).dispose()
         AttemptStore().dispose()

@@ -13,7 +13,7 @@ from lab.serve.store import PredictionStore
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 
 
 def invoke(*args: str) -> dict | list | str:
@@ -51,6 +51,20 @@ def test_runs_are_kept_listed_monitored_one_at_a_time_and_pruned_explicitly(lab_
     assert store.count(SCENARIO) == 3000 and store.count(SCENARIO, run=second["run"]) == 3000
     store.dispose()
 
+    # Grading reads the run the candidate diagnosed: its log, its monitoring, its truth.
+    sheet = lab_home / "answers.yaml"
+    sheet.write_text("features: [minutes_to_first_response]\nkind: pipeline\n"
+                     "root_cause: upstream-unit-change\naction: fix-pipeline\n")
+    graded = invoke("grade", SCENARIO, "--answers", str(sheet), "--json")
+    assert graded["truth"][0]["kind"] == "unit_change"
+    assert graded["truth"][0]["onset_row"] == int(0.4 * 3000)  # the second run's 3000 rows
+    from lab.attempts import AttemptStore
+
+    store_ = AttemptStore()
+    saved = store_.frame()
+    store_.dispose()
+    assert saved["run"].tolist() == [second["run"]]
+
     missing = runner.invoke(app, ["monitor", SCENARIO, "--run", first["run"]])
     assert missing.exit_code == 2 and "no predictions of run" in missing.output
     nothing = runner.invoke(app, ["prune", "--model", SCENARIO])
@@ -74,3 +88,9 @@ def test_a_bad_workspace_name_is_refused_with_what_is_allowed():
     assert result.exit_code == 2
     assert "workspace 'Alice Smith!' is not allowed" in result.output
     assert "lower-case letters, digits, '-' or '_'" in result.output
+
+
+def test_notebooks_are_listed_with_how_to_open_them():
+    text = invoke("notebooks")
+    assert "02-precision-recall-thresholds.ipynb" in text
+    assert "-m jupyter lab" in text and "notebooks" in text

@@ -9,7 +9,7 @@ from lab.drift.delivery import labels_arrive, refused
 from lab.replay import replay_log
 from lab.scenario import validate_scenario
 from lab.serve.process import ServerProcess
-from lab.traffic import send_traffic
+from lab.traffic import DEFAULT_BATCH, send_traffic
 from lab.train import train
 
 pytestmark = pytest.mark.slow
@@ -42,8 +42,10 @@ def test_a_renamed_field_is_refused_and_lost_labels_are_never_sent(lab_home):
     with ServerProcess(Settings(home=lab_home)) as server:
         report = send_traffic(spec, server.url, rows=ROWS, seed=2, reference_rows=4000,
                               all_labels=True)
-    # The segment's requests fail validation (422), the rest are scored.
-    assert report.errors_by_status == {"422": silenced}
+    # The segment's requests fail validation (422; the segment's client batches its own
+    # records), the rest are scored.
+    assert set(report.errors_by_status) == {"422"}
+    assert report.errors_by_status["422"] >= -(-silenced // DEFAULT_BATCH)
     assert report.predictions == ROWS - silenced
     # Labels come back for every scored row before the outage, none after it.
     scored = np.array([rid is not None for rid in report.request_ids])

@@ -22,7 +22,7 @@ from lab.grade import (
 from lab.grade.core import grade_claims, grade_features
 from lab.scenario import load_scenario
 
-UNITS = load_scenario("sla-response-units")
+UNITS = load_scenario("sla-escalation-queue-flooded")
 FEATURES = UNITS.world_.schema.names
 TRUTH = [{"kind": "unit_change", "category": "pipeline",
           "features": ["minutes_to_first_response"], "onset_row": 500,
@@ -124,7 +124,7 @@ def test_concepts_need_a_sentence_that_names_evidence():
 
 
 def test_inflections_match_and_arguments_against_do_not():
-    rubric = load_scenario("sla-new-sla-policy").questions.answer.rubric
+    rubric = load_scenario("sla-escalations-miss-real-breaches").questions.answer.rubric
     yes = find_concepts("Realised recall fell to 0.41, so the model must be retrained on "
                         "labels from after the change.", rubric, FEATURES)
     assert "retrain" in yes.found and "labels" in yes.found
@@ -139,7 +139,7 @@ def test_a_release_is_not_upstream_and_an_incident_is_not_temporary():
                           "queue grew in window 3.", UNITS.questions.answer.rubric, FEATURES)
     assert "upstream" not in units.found and "precision" not in units.found
     assert "recall" in units.found
-    wave = load_scenario("sla-incident-wave").questions.answer.rubric
+    wave = load_scenario("sla-breaches-pile-up").questions.answer.rubric
     found = find_concepts("The base rate rose to 0.35 during the incident and the outage.",
                           wave, FEATURES)
     assert "temporary" not in found.found and "prior shift" in found.found

@@ -9,7 +9,7 @@ import yaml
 
 from lab.scenario import ScenarioError, list_scenarios, load_scenario, scenario_files
 
-GOOD = yaml.safe_load(Path("scenarios/sla-response-units.yaml").read_text())
+GOOD = yaml.safe_load(Path("scenarios/sla-escalation-queue-flooded.yaml").read_text())
 
 
 def test_every_shipped_scenario_loads_and_is_named_after_its_file():
@@ -17,10 +17,10 @@ def test_every_shipped_scenario_loads_and_is_named_after_its_file():
     assert len(files) >= 7
     assert [s.id for s in list_scenarios()] == [f.stem for f in files]
     kinds = {k for s in list_scenarios() for k in s.fault_kinds}
-    assert kinds == {"covariate", "prior", "concept", "pipeline", "none"}
+    assert kinds == {"covariate", "prior", "concept", "pipeline", "labels", "none"}
 
 
-def write(tmp_path, data, name="sla-response-units.yaml", raw=None):
+def write(tmp_path, data, name="sla-escalation-queue-flooded.yaml", raw=None):
     path = tmp_path / name
     path.write_text(raw if raw is not None else yaml.safe_dump(data))
     return path
@@ -84,7 +84,8 @@ def test_id_must_match_file_name(tmp_path):
 
 
 def test_unknown_id_lists_what_exists():
-    with pytest.raises(ScenarioError, match=r"no such scenario; available: \['sla-"):
+    with pytest.raises(ScenarioError,
+                       match=r"no such scenario; available: \[.*'sla-dashboard-wiggles'"):
         load_scenario("no-such-thing")
 
 
@@ -98,7 +99,7 @@ def test_cli_prints_one_line_and_exits_2_without_traceback(tmp_path):
 
 
 def test_label_delay_forms():
-    assert load_scenario("sla-response-units").label_delay.total_seconds() == 2 * 86400
+    assert load_scenario("sla-escalation-queue-flooded").label_delay.total_seconds() == 2 * 86400
     data = changed("label_delay", 90)
     from lab.scenario import validate_scenario
 
@@ -126,7 +127,8 @@ def test_cli_prints_every_problem_verbatim(tmp_path):
                         "'recurring'], got 'ramp'")
     assert lines[3].startswith(f"{path}: drift[1]: unknown feature 'colour'; allowed: "
                                "['priority', ")
-    assert lines[4:] == [f"{path}: id: 'Bad Id' must match the file name 'sla-response-units'"]
+    assert lines[4:] == [f"{path}: id: 'Bad Id' must match the file name "
+                         "'sla-escalation-queue-flooded'"]
 
 
 def test_markup_lookalikes_in_user_text_are_printed_as_typed(tmp_path):

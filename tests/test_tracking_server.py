@@ -20,7 +20,7 @@ from lab.cli import app
 from lab.config import get_settings
 from lab.serve.process import free_port
 
-SCENARIO = "sla-broken-join"
+SCENARIO = "sla-flagging-dropped-tuesday"
 runner = CliRunner()
 
 

@@ -71,6 +71,16 @@ class Answers(BaseModel):
     threshold_why: str = Field(default="", description="Why this threshold (the slider's text).")
     hints_taken: int = Field(default=0, ge=0, le=3, description="Staged hints taken before "
                              "answering (0-3); each one caps the score (lab.grade.HINT_CAPS).")
+    # Service-level parts (lab.grade.service), for the serving scenarios.
+    service_remedy: Literal["cache-or-timeout-dependency", "scale-or-shed-load",
+                            "roll-back-model", "fix-client-schema", "nothing"] | None = None
+    chosen_model: str | None = Field(default=None, max_length=120,
+                                     description="The model kind chosen under the budget.")
+    workers: int | None = Field(default=None, ge=1, le=64)
+    measured_p99_ms: float | None = Field(default=None, gt=0,
+                                          description="The p99 you measured, in ms.")
+    measured_rate: float | None = Field(default=None, gt=0,
+                                        description="The arrival rate it was measured at.")
 
     @field_validator("features")
     @classmethod

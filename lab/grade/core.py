@@ -26,6 +26,7 @@ from lab.grade.answers import Answers, Claim
 from lab.grade.claims import HOLDS_AND_BEARS, check_claim, moved_statistics, observe
 from lab.grade.evidence import RunEvidence
 from lab.grade.scores import round_score
+from lab.grade.service import service_parts
 from lab.grade.text import find_concepts
 from lab.grade.threshold import check_threshold
 from lab.scenario import AnswerKey, Concept, Scenario
@@ -232,14 +233,17 @@ def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence) -> Grade:
     why_part, _ = grade_text("threshold_why", answers.threshold_why, rubric, names,
                              capped=not any_held)
     parts = [grade_features(answers.features, injected, answers.kind),
-             grade_kind(answers.kind, [t["category"] for t in truth]),
+             grade_kind(answers.kind, data_categories(truth)),
              grade_root_cause(answers.root_cause, key, options),
-             grade_action(answers.action, key), claims, threshold, justification, why_part]
+             grade_action(answers.action, key), claims, threshold, justification, why_part,
+             *service_parts(scenario, answers, evidence)]
     notes = []
     if text is not None and not text.paraphrase_available:
         notes.append("Paraphrase matching is off (wordllama could not load offline): "
                      "concepts were matched by word stems and synonyms only.")
-    total, cap = capped_by_hints(round_score(sum(p.points for p in parts)),
+    # Out of 100 whatever the parts: a serving scenario adds service parts to the usual ones.
+    maximum = sum(p.maximum for p in parts)
+    total, cap = capped_by_hints(round_score(100 * sum(p.points for p in parts) / maximum),
                                  answers.hints_taken)
     if answers.hints_taken:
         notes.insert(0, hint_cap_note(answers.hints_taken, cap))
@@ -306,11 +310,17 @@ def evidence_claims(evidence: RunEvidence, limit: int = 2) -> list[Claim]:
     return out
 
 
+def data_categories(truth: list[dict[str, Any]]) -> list[str]:
+    """The kinds of data problem in a truth: a service fault (slow, surge...) is none."""
+    return [t["category"] for t in truth if t["category"] != "service"]
+
+
 def model_answers(scenario: Scenario, evidence: RunEvidence) -> Answers:
     """The answer sheet a grader's key would fill in for this run."""
     key = scenario.questions.answer
     truth = evidence.truth
+    kinds = data_categories(truth)
     return Answers(features=sorted({f for t in truth for f in t["features"]}),
-                   kind=truth[0]["category"] if truth else "none", root_cause=key.root_cause,
+                   kind=kinds[0] if kinds else "none", root_cause=key.root_cause,
                    action=key.actions[0], threshold=best_threshold(scenario, evidence),
                    claims=evidence_claims(evidence), justification=key.model_answer)

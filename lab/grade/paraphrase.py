@@ -9,7 +9,9 @@ grading falls back to lemma matching and says so.
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,8 +24,18 @@ SIMILARITY = 0.8
 NGRAMS = (2, 3, 4)
 
 
+_loading = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _model():
+    # Candidates of a cohort grade at once (the app's sessions are threads): one loads,
+    # the others wait for it rather than read a tokenizer file still being copied.
+    with _loading:
+        return _load()
+
+
+def _load():
     try:
         import wordllama
         from wordllama import WordLlama
@@ -38,7 +50,10 @@ def _model():
         for src in bundled.glob("*.json"):
             target = cache / "tokenizers" / src.name
             if not target.exists():
-                shutil.copy(src, target)
+                # Copied whole, then renamed: another process never sees half a file.
+                partial = target.with_name(f".{target.name}.{os.getpid()}")
+                shutil.copy(src, partial)
+                os.replace(partial, target)
         return WordLlama.load(cache_dir=cache, disable_download=True)
     except (OSError, ValueError):
         return None

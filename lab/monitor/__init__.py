@@ -79,6 +79,10 @@ def monitor_model(model: str, window: str | int = DEFAULT_WINDOW, run: str | Non
     result = summarize(reference, log, window)
     result.run = run
     result.notes.extend(notes)
+    from lab.monitor import service
+
+    raw, errors = service.load(model, run, since, until)
+    service.attach(result.windows, raw, errors)
     return result
 
 

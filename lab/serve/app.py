@@ -74,18 +74,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: openapi_with_models(app)
 
-    def refuse(request: Request, status: int, detail: list[dict[str, str]],
-               headers: dict[str, str] | None = None) -> JSONResponse:
-        count_error(request.app, model_of(request.url.path), status, detail)
+    async def refuse(request: Request, status: int, detail: list[dict[str, str]],
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+        await count_error(request.app, model_of(request.url.path), status, detail)
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestError)
     async def _refused(request: Request, exc: RequestError) -> JSONResponse:
-        return refuse(request, exc.status, exc.detail, exc.headers)
+        return await refuse(request, exc.status, exc.detail, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return refuse(request, 422, field_errors(exc.errors()))
+        return await refuse(request, 422, field_errors(exc.errors()))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

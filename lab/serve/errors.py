@@ -7,6 +7,7 @@ becomes a JSON 500 sent on a connection that stays open, never a dropped connect
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from functools import partial
@@ -58,8 +59,11 @@ def model_of(path: str) -> str | None:
     return parts[1] if len(parts) >= 2 and parts[0] == "models" else None
 
 
-def count_error(app: Any, model: str | None, status: int, detail: Any) -> None:
-    """Count a refused or failed request to a model in /metrics and in the store."""
+async def count_error(app: Any, model: str | None, status: int, detail: Any) -> None:
+    """Count a refused or failed request to a model in /metrics and in the store.
+
+    The error row is committed before the answer goes out, so a client that reads /stats
+    next sees it counted."""
     from lab.serve import metrics
     from lab.serve.store import PredictionStore
 
@@ -70,7 +74,11 @@ def count_error(app: Any, model: str | None, status: int, detail: Any) -> None:
     metrics.REQUESTS.labels(model, str(status)).inc()
     row = {"model": model, "status": status, "at": datetime.now(UTC).replace(tzinfo=None),
            "reason": orjson.dumps(detail).decode()[:500]}
-    state.writer.submit(partial(PredictionStore.insert_error, row=row))
+    try:
+        await asyncio.wrap_future(state.writer.submit(
+            partial(PredictionStore.insert_error, row=row)))
+    except Exception:  # noqa: BLE001 - the answer matters more than its count
+        log.exception("could not log a %s error", status)
 
 
 class CatchAll:
@@ -102,7 +110,7 @@ class CatchAll:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             detail = [{"field": "server", "reason": f"unexpected error ({type(exc).__name__}); "
                                                     "it was logged"}]
-            count_error(scope["app"], model_of(scope.get("path", "")), 500, detail)
+            await count_error(scope["app"], model_of(scope.get("path", "")), 500, detail)
             if started:  # half a response is out: nothing better than closing
                 raise
             body = orjson.dumps({"detail": detail})

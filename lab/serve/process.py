@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -27,6 +28,9 @@ def server_env(settings: Settings, workers: int, models: list[str] | None = None
                ) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("LAB_SERVE_MODELS", None)
+    # One id for this server's workers: a reload reaches them all, and no other server
+    # (one started by hand keeps serving what it served, whatever the app reloads).
+    env["LAB_SERVER_ID"] = secrets.token_hex(8)
     if models:
         env["LAB_SERVE_MODELS"] = ",".join(models)
     # scikit-learn's OpenMP threads x several workers on two cores collapse throughput.

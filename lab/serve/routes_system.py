@@ -6,9 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from lab.serve import metrics
+from lab.serve.schemas import ErrorResponse
 from lab.serve.state import State
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], responses={500: {
+    "model": ErrorResponse, "description": "An unexpected server error (logged)."}})
 
 
 @router.get("/health", summary="Liveness, and which models and versions are loaded")

@@ -30,14 +30,25 @@ class ServerState:
     @property
     def scope(self) -> str:
         """Whose reloads this server follows: its own token's, or the open ones."""
-        return reload_scope(self.settings.admin_token)
+        return reload_scope(self.settings.admin_token, self.settings.server_id)
 
-    def model(self, name: str) -> ServedModel:
-        model = self.registry.get(name)
+    async def model(self, name: str) -> ServedModel:
+        model = self.registry.get(name) or await self._catch_up(name)
         if model is None:
             raise RequestError(404, "name", f"no model {name!r} is served; served: "
                                             f"{self.registry.names()}")
         return model
+
+    async def _catch_up(self, name: str) -> ServedModel | None:
+        """A model another worker of this server was just asked to load reaches this one on
+        its next poll; a request in between loads it now instead of answering 404. Names
+        nobody reloaded cost one look at the (small) reload table, never an MLflow call."""
+        seen = await run_in_threadpool(self.store.reload_generations, self.scope)
+        if seen.get(name, 0) > self.generations.get(name, 0):
+            model = await run_in_threadpool(self.registry.reload, name)
+            self.generations[name] = seen[name]
+            return model
+        return None
 
     async def write(self, job):
         """Run a write job in the writer's next transaction; return once committed."""

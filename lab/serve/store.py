@@ -70,12 +70,26 @@ reload_requests = sa.Table(
 )
 OPEN_SCOPE = "open"
 
+# Service faults the lab injects into one run (lab.service), written only by the lab before
+# the run's traffic starts and read only by the server's private hook (lab.serve.dependency).
+# No route reads or writes it: the served API never shows the plan.
+service_plans = sa.Table(
+    "service_plans", metadata,
+    sa.Column("run", sa.String(64), primary_key=True),
+    sa.Column("plan", sa.Text, nullable=False),  # JSON
+)
 
-def reload_scope(admin_token: str | None) -> str:
-    """'open' for an unprotected server; else a hash of its token (never the token)."""
-    if not admin_token:
-        return OPEN_SCOPE
-    return "token:" + hashlib.sha256(admin_token.encode()).hexdigest()[:32]
+
+def reload_scope(admin_token: str | None, server_id: str | None = None) -> str:
+    """Whose reloads a server follows: its own workers' (``server_id``, shared by the
+    workers of one server), authorised with its token when it has one (a hash, never the
+    token); 'open' for a bare unprotected process started without an id."""
+    parts = []
+    if admin_token:
+        parts.append("token:" + hashlib.sha256(admin_token.encode()).hexdigest()[:24])
+    if server_id:
+        parts.append(f"server:{server_id[:24]}")
+    return "|".join(parts) or OPEN_SCOPE
 
 
 class RequestIdConflict(Exception):
@@ -163,6 +177,13 @@ class PredictionStore:
         return stored
 
     @staticmethod
+    def set_latency(conn: sa.Connection, request_ids: Sequence[str], latency_ms: float) -> None:
+        """The server's whole latency of committed predictions (taken after their commit)."""
+        for chunk in _chunks(list(request_ids), 500):
+            conn.execute(predictions.update().where(predictions.c.request_id.in_(chunk))
+                         .values(latency_ms=latency_ms))
+
+    @staticmethod
     def insert_error(conn: sa.Connection, row: dict[str, Any]) -> None:
         conn.execute(request_errors.insert(), [row])
 
@@ -194,6 +215,19 @@ class PredictionStore:
                                .values(generation=r.c.generation + 1)).rowcount
         if not updated:
             conn.execute(r.insert(), [{"model": model, "scope": scope, "generation": 1}])
+
+    def set_service_plan(self, run: str, plan: dict[str, Any]) -> None:
+        """The lab's side of the private channel: what the server must do for ``run``."""
+        with self.engine.begin() as conn:
+            conn.execute(service_plans.delete().where(service_plans.c.run == run))
+            conn.execute(service_plans.insert(), [{"run": run,
+                                                   "plan": orjson.dumps(plan).decode()}])
+
+    def service_plan(self, run: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            raw = conn.execute(sa.select(service_plans.c.plan)
+                               .where(service_plans.c.run == run)).scalar_one_or_none()
+        return None if raw is None else orjson.loads(raw)
 
     # -- reads --
     def reload_generations(self, scope: str = OPEN_SCOPE) -> dict[str, int]:
@@ -258,6 +292,18 @@ class PredictionStore:
         stmt = stmt.order_by(p.c.event_time, p.c.received_at)
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
+
+    def errors(self, model: str, since: datetime | None = None,
+               until: datetime | None = None) -> pd.DataFrame:
+        """A model's refused or failed requests (status, when), received in [since, until]."""
+        e = request_errors
+        stmt = sa.select(e.c.status, e.c.at).where(e.c.model == model)
+        if since is not None:
+            stmt = stmt.where(e.c.at >= since)
+        if until is not None:
+            stmt = stmt.where(e.c.at <= until)
+        with self.engine.connect() as conn:
+            return pd.read_sql(stmt.order_by(e.c.at), conn)
 
     def runs(self, model: str | None = None) -> list[dict[str, Any]]:
         """Every traffic run (of one model, or all), newest first."""

@@ -66,8 +66,8 @@ class Production:
 def run_production(spec, url: str, model: str, rows: int, seed: int, reference_rows: int,
                    progress=None) -> Production:
     """Send a new run of production traffic to the served model, then monitor that run."""
+    from lab.load import send_scenario_traffic as send_traffic  # open loop for serving ones
     from lab.monitor import monitor_model
-    from lab.traffic import send_traffic
 
     started = time.perf_counter()
     report = send_traffic(spec, url, rows=rows, seed=seed, reference_rows=reference_rows,

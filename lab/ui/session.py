@@ -36,8 +36,13 @@ def model_server(home: str):
     """One FastAPI server for the app, shared by every workspace on this lab home: each
     workspace's models have names of their own, so a deploy reloads only its own.
 
-    ``home`` only keys the cache: a different lab home gets its own server.
+    ``home`` only keys the cache: a different lab home gets its own server. On a cohort's
+    host (``LAB_SERVER_URL``) the app deploys to the shared server instead.
     """
+    from types import SimpleNamespace
+
+    from lab.config import get_settings
     from lab.ui.flow import start_server
 
-    return start_server()
+    shared = get_settings().server_url
+    return SimpleNamespace(url=shared.rstrip("/")) if shared else start_server()

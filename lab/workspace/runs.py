@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from lab.config import ensure_home, private_sqlite
+from lab import database
+from lab.config import ensure_home, get_settings
 from lab.workspace import split_model_name
 
 metadata = sa.MetaData()
@@ -43,13 +44,17 @@ class RunRecord:
 
 
 class RunBook:
-    """Runs in ``LAB_HOME/lab.db`` (private to the user), or at a SQLAlchemy URL."""
+    """Runs in ``LAB_HOME/lab.db`` (private to the user), in the shared database
+    (``LAB_DATABASE_URL``), or at a SQLAlchemy URL."""
 
     def __init__(self, url: str | None = None):
         if url is None:
-            url = f"sqlite:///{ensure_home() / 'lab.db'}"
-        self.engine = sa.create_engine(private_sqlite(url))
-        metadata.create_all(self.engine)
+            settings = get_settings()
+            if settings.database_url is None:
+                ensure_home(settings)
+            url = settings.runbook_url
+        self.engine = database.engine_for(url)
+        database.create_tables(self.engine, metadata)
 
     def record(self, run: str, model: str, scenario: str, seed: int, rows: int,
                reference_rows: int | None, truth: list[dict[str, Any]]) -> None:
@@ -71,4 +76,5 @@ class RunBook:
         return RunRecord(**data)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if not database.shared(self.engine):
+            self.engine.dispose()

@@ -19,7 +19,7 @@ WHY = ("I chose {t:.3f} because on {data} it gives the lowest expected cost a da
 
 FAMILIES = {
     "pipeline": {
-        "scenario": "sla-broken-join",
+        "scenario": "sla-flagging-dropped-tuesday",
         "choices": dict(features=["team_load"], kind="pipeline", root_cause="broken-join",
                         action="fix-pipeline"),
         "strong": [
@@ -48,7 +48,7 @@ FAMILIES = {
                       "the new load as the normal state of the desk."),
     },
     "prior": {
-        "scenario": "sla-incident-wave",
+        "scenario": "sla-breaches-pile-up",
         "choices": dict(features=[], kind="prior", root_cause="base-rate-rise",
                         action="re-threshold"),
         "strong": [
@@ -77,8 +77,9 @@ FAMILIES = {
                       "data, because the model itself is fine."),
     },
     "concept": {
-        "scenario": "sla-new-sla-policy",
-        "choices": dict(features=["customer_tier", "minutes_to_first_response", "team_load"],
+        "scenario": "sla-escalations-miss-real-breaches",
+        "choices": dict(features=["customer_tier", "minutes_to_first_response", "priority",
+                                  "product_area", "team_load"],
                         kind="concept", root_cause="sla-policy-change", action="retrain"),
         "strong": [
             "No input drifted after window 3 (every effect size stayed under 0.1) and the "
@@ -93,7 +94,7 @@ FAMILIES = {
             "0.30 in window 3 against an estimate of 0.39 from the calibrated scores. The "
             "inputs look the same (effect sizes below 0.1), so the relationship changed "
             "rather than the data, and the confidence-based estimate in window 3 cannot see "
-            "it. The policy now ties breaches to team_load, so missed breaches shift as "
+            "it. The policy now ties breaches to product_area, so missed breaches shift as "
             "well, and I would refit the model on recent data with the new labels.",
         ],
         "salad": "concept drift labels estimated performance retrain recall CBPE",
@@ -106,7 +107,7 @@ FAMILIES = {
                       "tier affects breaches, so I would leave it alone and keep going."),
     },
     "control": {
-        "scenario": "sla-quiet-week",
+        "scenario": "sla-dashboard-wiggles",
         "choices": dict(features=[], kind="none", root_cause="no-fault", action="nothing"),
         "strong": [
             "Every feature's effect size stays below 0.1 in all windows, and realised "

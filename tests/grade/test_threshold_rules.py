@@ -16,8 +16,9 @@ SAYS = {"clean-data": r"keep (the model and )?(its |the )?threshold|threshold ch
                        r"do nothing"}
 # Where the debrief makes a numeric promise: keeping the training threshold is right
 # ("keep"), or the right one is lower than it ("lower").
-PROMISE = {"sla-broken-join": "keep", "sla-response-units": "keep",
-           "sla-null-response": "keep", "sla-quiet-week": "keep", "sla-incident-wave": "lower"}
+PROMISE = {"sla-flagging-dropped-tuesday": "keep", "sla-escalation-queue-flooded": "keep",
+           "sla-low-scores-on-breached-tickets": "keep", "sla-dashboard-wiggles": "keep",
+           "sla-breaches-pile-up": "lower"}
 KEEP_AT_LEAST = 0.9  # of the threshold part
 
 

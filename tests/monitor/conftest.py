@@ -15,20 +15,20 @@ REFERENCE_ROWS = 21_000   # three whole weeks of tickets
 PRODUCTION_ROWS = 21_000  # two weeks: labelled weekdays follow every onset
 
 KIND_SCENARIOS = {
-    "covariate_shift": "sla-enterprise-growth",
-    "prior_shift": "sla-incident-wave",
-    "concept_drift": "sla-new-sla-policy",
-    "unit_change": "sla-response-units",
-    "missing_values": "sla-broken-join",
-    "null_to_default": "sla-null-response",
+    "covariate_shift": "sla-drift-warnings-after-sales-push",
+    "prior_shift": "sla-breaches-pile-up",
+    "concept_drift": "sla-escalations-miss-real-breaches",
+    "unit_change": "sla-escalation-queue-flooded",
+    "missing_values": "sla-flagging-dropped-tuesday",
+    "null_to_default": "sla-low-scores-on-breached-tickets",
     "category_rename": "sla-renamed-area",
-    "none": "sla-quiet-week",
+    "none": "sla-dashboard-wiggles",
 }
 
 
 def scenario_for(sid: str):
     if sid == "sla-renamed-area":  # the one kind no shipped scenario uses
-        raw = load_scenario("sla-quiet-week").model_dump(mode="json")
+        raw = load_scenario("sla-dashboard-wiggles").model_dump(mode="json")
         raw.update(id=sid, drift=[{"kind": "category_rename", "feature": "product_area",
                                    "mapping": {"api": "public-api",
                                                "integrations": "apps"},

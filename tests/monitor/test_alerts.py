@@ -74,9 +74,9 @@ def test_under_a_prior_shift_the_suspects_say_no_input_moved(lab):
 
 
 def test_no_fault_control_raises_nothing_in_daily_windows(lab):
-    log, truths = lab.log("sla-quiet-week")
+    log, truths = lab.log("sla-dashboard-wiggles")
     assert truths == []
-    result = summarize(lab.reference("sla-quiet-week"), log, "1d")
+    result = summarize(lab.reference("sla-dashboard-wiggles"), log, "1d")
     assert len(result.windows) >= 10
     assert {w["alert"] for w in result.windows} == {"ok"}, \
         [w["reasons"] for w in result.windows if w["reasons"]]
@@ -86,8 +86,8 @@ def test_no_fault_control_raises_nothing_in_daily_windows(lab):
 def test_a_200k_row_control_window_does_not_alarm(lab):
     """At 200k rows every p-value is tiny; effect sizes keep the alert quiet."""
 
-    log, _ = lab.log("sla-quiet-week", rows=200_000, seed=3)
-    ref = lab.reference("sla-quiet-week")
+    log, _ = lab.log("sla-dashboard-wiggles", rows=200_000, seed=3)
+    ref = lab.reference("sla-dashboard-wiggles")
     result = summarize(ref, log, "200000")
     [window] = result.windows
     assert window["rows"] == 200_000 and window["alert"] == "ok", window["reasons"]
@@ -101,8 +101,8 @@ def test_estimate_tracks_realised_under_covariate_shift_and_fails_under_concept_
     # The stated tolerance: 0.03 on windows of 5,000 labelled rows (a day's window of
     # ~1,500 rows carries more sampling noise than that).
     tolerance = 0.03
-    cov_log, [cov_truth] = lab.log("sla-enterprise-growth", all_labels=True)
-    cov = summarize(lab.reference("sla-enterprise-growth"), cov_log, "5000")
+    cov_log, [cov_truth] = lab.log("sla-drift-warnings-after-sales-push", all_labels=True)
+    cov = summarize(lab.reference("sla-drift-warnings-after-sales-push"), cov_log, "5000")
     assert any(w["drifted_features"] == ["customer_tier"] for w in cov.windows)
     for w in cov.windows:
         if w["labelled"] >= 1000:
@@ -110,8 +110,8 @@ def test_estimate_tracks_realised_under_covariate_shift_and_fails_under_concept_
                 gap = abs(w["realised"][metric] - w["estimated"][metric])
                 assert gap <= tolerance, (w["start"], metric, gap)
 
-    con_log, [con_truth] = lab.log("sla-new-sla-policy", all_labels=True)
-    con = summarize(lab.reference("sla-new-sla-policy"), con_log, "1d")
+    con_log, [con_truth] = lab.log("sla-escalations-miss-real-breaches", all_labels=True)
+    con = summarize(lab.reference("sla-escalations-miss-real-breaches"), con_log, "1d")
     _, after = windows_around(con, con_truth)
     gaps = [max(abs(w["realised"][m] - w["estimated"][m]) for m in ("precision", "recall"))
             for w in after if w["realised"]]

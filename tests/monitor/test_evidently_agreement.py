@@ -11,9 +11,9 @@ from lab.monitor.stats import column_drift
 
 
 @pytest.mark.parametrize("sid, rows, ref_rows", [
-    ("sla-response-units", 3000, None),      # large reference: distances
-    ("sla-enterprise-growth", 600, 800),     # small reference: KS, chi-square, z-test
-    ("sla-null-response", 2000, None),
+    ("sla-escalation-queue-flooded", 3000, None),      # large reference: distances
+    ("sla-drift-warnings-after-sales-push", 600, 800),     # small reference: KS, chi-square, z-test
+    ("sla-low-scores-on-breached-tickets", 2000, None),
 ])
 def test_decisions_agree_with_evidently(lab, sid, rows, ref_rows):
     ref = lab.reference(sid)
@@ -43,13 +43,13 @@ def test_full_report_is_written_once_and_cached(lab):
     from lab.monitor import evidently_window_report
     from lab.serve.store import PredictionStore
 
-    ref = lab.reference("sla-response-units")
-    log, _ = lab.log("sla-response-units", rows=3000)
+    ref = lab.reference("sla-escalation-queue-flooded")
+    log, _ = lab.log("sla-escalation-queue-flooded", rows=3000)
     store = PredictionStore(get_settings().prediction_store_url)
-    store.prune("sla-response-units", before=datetime.max, execute=True)
+    store.prune("sla-escalation-queue-flooded", before=datetime.max, execute=True)
     import orjson
 
-    rows = [{"request_id": f"r{i}", "model": "sla-response-units", "version": ref.version,
+    rows = [{"request_id": f"r{i}", "model": "sla-escalation-queue-flooded", "version": ref.version,
              "received_at": t, "event_time": t, "features": orjson.dumps(
                  {n: log.at[i, n] for n in ref.names}).decode(),
              "score": float(log.at[i, "score"]), "decision": int(log.at[i, "decision"]),
@@ -59,11 +59,11 @@ def test_full_report_is_written_once_and_cached(lab):
             for i, t in enumerate(log["event_time"])]
     with store.engine.begin() as conn:
         store.insert_predictions(conn, rows)
-    first = evidently_window_report("sla-response-units", 0, "1d")
+    first = evidently_window_report("sla-escalation-queue-flooded", 0, "1d")
     html = first.read_text()
     assert first.stat().st_size > 100_000 and "minutes_to_first_response" in html
     mtime = first.stat().st_mtime_ns
-    again = evidently_window_report("sla-response-units", 0, "1d")
+    again = evidently_window_report("sla-escalation-queue-flooded", 0, "1d")
     assert again == first and again.stat().st_mtime_ns == mtime  # served from the cache
     assert first.stat().st_mode & 0o777 == 0o600 and first.parent.stat().st_mode & 0o777 == 0o700
     # Other data at the same counts of rows and labels: a new report, not the cached one.
@@ -74,9 +74,9 @@ def test_full_report_is_written_once_and_cached(lab):
     with store.engine.begin() as conn:
         conn.execute(predictions.update().where(predictions.c.request_id.in_(window0))
                      .values(score=1 - predictions.c.score))
-    changed = evidently_window_report("sla-response-units", 0, "1d")
+    changed = evidently_window_report("sla-escalation-queue-flooded", 0, "1d")
     assert changed != first and changed.exists() and first.exists()
     with pytest.raises(IndexError, match="window 99 does not exist"):
-        evidently_window_report("sla-response-units", 99, "1d")
-    store.prune("sla-response-units", before=datetime.max, execute=True)
+        evidently_window_report("sla-escalation-queue-flooded", 99, "1d")
+    store.prune("sla-escalation-queue-flooded", before=datetime.max, execute=True)
     store.dispose()

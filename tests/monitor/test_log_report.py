@@ -9,8 +9,8 @@ from lab.monitor.log_report import log_window_report, window_frames
 
 
 def test_window_frames_are_the_window_and_its_season_matched_reference(lab):
-    ref = lab.reference("sla-enterprise-growth")
-    log, _ = lab.log("sla-enterprise-growth", rows=6000)
+    ref = lab.reference("sla-drift-warnings-after-sales-push")
+    log, _ = lab.log("sla-drift-warnings-after-sales-push", rows=6000)
     ref_rows, win = window_frames(ref, log, 1, "1d")
     assert win["request_id"].tolist() == log.iloc[split(log, np.timedelta64(1, "D"))[1]][
         "request_id"].tolist()
@@ -24,12 +24,13 @@ def test_window_frames_are_the_window_and_its_season_matched_reference(lab):
 
 
 def test_log_window_report_is_written_once_per_content(lab, tmp_path):
-    ref = lab.reference("sla-enterprise-growth")
-    log, _ = lab.log("sla-enterprise-growth", rows=3000)
+    ref = lab.reference("sla-drift-warnings-after-sales-push")
+    log, _ = lab.log("sla-drift-warnings-after-sales-push", rows=3000)
     first = log_window_report(ref, log, 0, "1d", folder=tmp_path)
     html = first.read_text()
     assert first.stat().st_size > 100_000 and "customer_tier" in html
     mtime = first.stat().st_mtime_ns
     assert log_window_report(ref, log, 0, "1d", folder=tmp_path).stat().st_mtime_ns == mtime
-    other, _ = lab.log("sla-enterprise-growth", rows=3000, seed=2)  # same size, other rows
+    # Same size, other rows.
+    other, _ = lab.log("sla-drift-warnings-after-sales-push", rows=3000, seed=2)
     assert log_window_report(ref, other, 0, "1d", folder=tmp_path) != first

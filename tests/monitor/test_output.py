@@ -15,8 +15,8 @@ SCHEMA = json.loads(Path("docs/monitoring.schema.json").read_text())
 
 
 def test_json_output_follows_the_documented_schema(lab):
-    log, truths = lab.log("sla-broken-join")
-    result = summarize(lab.reference("sla-broken-join"), log, "1d")
+    log, truths = lab.log("sla-flagging-dropped-tuesday")
+    result = summarize(lab.reference("sla-flagging-dropped-tuesday"), log, "1d")
     data = json.loads(json.dumps(result.to_dict()))
     data["truth"] = [t.to_dict() for t in truths]
     jsonschema.validate(data, SCHEMA)
@@ -45,8 +45,8 @@ def test_bad_windows_are_named(spec):
 
 def test_cli_without_predictions_or_model_is_a_clear_error(lab, tmp_path, monkeypatch):
     runner = CliRunner()
-    lab.reference("sla-quiet-week")
-    result = runner.invoke(app, ["monitor", "sla-quiet-week"])
-    assert result.exit_code == 2 and "no predictions of 'sla-quiet-week'" in result.stderr
-    result = runner.invoke(app, ["monitor", "sla-quiet-week", "--window", "soon"])
+    lab.reference("sla-dashboard-wiggles")
+    result = runner.invoke(app, ["monitor", "sla-dashboard-wiggles"])
+    assert result.exit_code == 2 and "no predictions of 'sla-dashboard-wiggles'" in result.stderr
+    result = runner.invoke(app, ["monitor", "sla-dashboard-wiggles", "--window", "soon"])
     assert result.exit_code == 2 and "window must be a number of rows" in result.stderr

@@ -13,7 +13,7 @@ from lab.scenario import load_scenario
 from lab.serve.process import ServerProcess
 from lab.serve.store import PredictionStore
 
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 
 
 @dataclass

@@ -89,3 +89,36 @@ def test_a_server_logs_to_postgres(pg_store, tmp_path_factory, migrated_store):
             {"m": SCENARIO}).one()
     assert (count, labelled) == (200, 50)
     assert not (home / "predictions.db").exists()
+
+
+def test_an_old_postgres_store_is_upgraded_and_keeps_runs(pg_store):
+    metadata.drop_all(pg_store.engine)
+    with pg_store.engine.begin() as conn:  # the table as 09bc79a made it
+        conn.exec_driver_sql(
+            "CREATE TABLE predictions (request_id VARCHAR(36) PRIMARY KEY, "
+            "model VARCHAR(120) NOT NULL, version INTEGER NOT NULL, "
+            "received_at TIMESTAMP NOT NULL, event_time TIMESTAMP, features TEXT NOT NULL, "
+            "score FLOAT NOT NULL, decision INTEGER NOT NULL, threshold FLOAT NOT NULL, "
+            "latency_ms FLOAT NOT NULL, unseen TEXT, label INTEGER, labelled_at TIMESTAMP)")
+        conn.exec_driver_sql("INSERT INTO predictions VALUES ('old', 'm', 1, '2026-01-01', "
+                             "'2026-01-01', '{}', 0.2, 0, 0.5, 1.0, NULL, NULL, NULL)")
+    store = PredictionStore(URL)
+    try:
+        long_id = "client:" + "x" * 57  # 64 characters, past the old VARCHAR(36)
+        writer = Writer(store)
+        now = datetime(2026, 3, 1, 12)
+        row = {"request_id": long_id, "model": "m", "run": "r1", "version": 2,
+               "received_at": now, "event_time": now, "features": "{}", "score": 0.7,
+               "decision": 1, "threshold": 0.5, "latency_ms": 1.0, "unseen": None,
+               "label": None, "labelled_at": None}
+        job = partial(PredictionStore.record_predictions, model="m", rows=[row],
+                      client_ids=[long_id])
+        assert writer.submit(job).result(10) == {}
+        assert set(writer.submit(job).result(10)) == {long_id}  # a retry: stored once
+        writer.close()
+        assert [(r["run"], r["versions"], r["predictions"]) for r in store.runs("m")] == \
+            [("r1", [2], 1), ("", [1], 1)]
+        assert store.latest_run("m") == "r1"
+        assert store.prune("m", run="", execute=True) == 1 and store.count("m") == 1
+    finally:
+        store.dispose()

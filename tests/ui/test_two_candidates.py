@@ -20,7 +20,7 @@ from lab.serve.process import free_port
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCENARIO_TITLE = "The response clock that went 60x slow"
+SCENARIO_TITLE = "The escalation queue is full of tickets that were fine"
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def shoot(page, name: str, tmp_path: Path) -> Path:
 
 def open_scenario(page, rows: tuple[str, str]) -> None:
     page.get_by_text(SCENARIO_TITLE).wait_for(timeout=60_000)
-    page.locator(".st-key-catalogue_open_sla-response-units button").click()
+    page.locator(".st-key-catalogue_open_sla-escalation-queue-flooded button").click()
     page.get_by_text("1. Brief").wait_for(timeout=60_000)
     page.get_by_text("Lab settings").click()
     for label, value in zip(("Training rows", "Production rows"), rows):
@@ -108,11 +108,12 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
 
         open_scenario(alice, ("6000", "4500"))
         open_scenario(bob, ("6000", "3000"))
+        # A double click trains once: the second click finds the first's work still running.
         for page in (alice, bob):
-            page.get_by_role("button", name="Train the model").click()
-        alice.get_by_text("alice.sla-response-units v1 is your @champion").wait_for(
+            page.get_by_role("button", name="Train the model").dblclick()
+        alice.get_by_text("alice.sla-escalation-queue-flooded v1 is your @champion").wait_for(
             timeout=180_000)
-        bob.get_by_text("bob.sla-response-units v1 is your @champion").wait_for(
+        bob.get_by_text("bob.sla-escalation-queue-flooded v1 is your @champion").wait_for(
             timeout=180_000)
 
         for page in (alice, bob):
@@ -131,14 +132,24 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
         assert metric(alice, "predictions") == "4,500"
         assert metric(bob, "predictions") == "3,000"
 
+        # What Alice typed survives a visit to Progress and back.
+        alice.get_by_text("Pipeline fault (what the model receives is broken)").click()
+        time.sleep(1)
+        alice.get_by_role("link", name="Progress").click()
+        alice.get_by_text("No attempt yet").wait_for(timeout=60_000)
+        alice.get_by_role("link", name="Scenario").click()
+        alice.get_by_text("5. Diagnose").wait_for(timeout=120_000)
+        checked = alice.locator('[data-testid="stRadio"] input[type="radio"]:checked')
+        assert checked.count() == 1
+
         # Bob trains again: his v2 is his alone; Alice's page and server are untouched.
         bob.get_by_role("button", name="Train the model").click()
-        bob.get_by_text("bob.sla-response-units v2 is your @champion").wait_for(
+        bob.get_by_text("bob.sla-escalation-queue-flooded v2 is your @champion").wait_for(
             timeout=180_000)
         server = re.search(r"at (http://127\.0\.0\.1:\d+)", alice.inner_text("body")).group(1)
         served = httpx.get(f"{server}/models", timeout=10).json()
-        assert served["alice.sla-response-units"] == 1
-        assert served["bob.sla-response-units"] == 1  # Bob has not deployed v2
+        assert served["alice.sla-escalation-queue-flooded"] == 1
+        assert served["bob.sla-escalation-queue-flooded"] == 1  # Bob has not deployed v2
         assert metric(alice, "model version") == "1"
         assert metric(alice, "predictions") == "4,500"
 

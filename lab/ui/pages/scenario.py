@@ -26,6 +26,7 @@ from lab.ui import format as fmt
 from lab.ui import workspace as ui_workspace
 from lab.ui.feedback import feedback
 from lab.ui.flow import deploy, run_production, run_stats
+from lab.ui.service import service_answer_inputs, service_panel
 from lab.ui.session import model_server
 
 FORM_KEYS = ("scenario_features", "scenario_kind", "scenario_root_cause", "scenario_action",
@@ -234,6 +235,7 @@ def monitoring_view(spec, deployment, done) -> None:
                          help="Opens on the first window that alerted.")
     window = windows[index]
     monitoring.reasons(window)
+    service_panel(result, window)
     if "scenario_runlog" not in st.session_state:
         st.session_state["scenario_runlog"] = run_log(deployment.model, report.run)
     reference, log = st.session_state["scenario_runlog"]
@@ -321,6 +323,7 @@ def diagnose(spec, settings, deployment):
                 "baseline": st.column_config.NumberColumn(format="%.4f")})
         justification = st.text_area("Justify: what the evidence shows, the cause, the remedy",
                                      key="scenario_justification")
+        service_fields = service_answer_inputs(spec)
         submitted = st.form_submit_button("Submit the diagnosis")
     if submitted:
         try:
@@ -328,7 +331,7 @@ def diagnose(spec, settings, deployment):
                               action=action, threshold=threshold,
                               claims=claim_rows(claims), justification=justification,
                               threshold_why=st.session_state.get("scenario_threshold_why", ""),
-                              hints_taken=hints_taken)
+                              hints_taken=hints_taken, **service_fields)
         except ValidationError as exc:
             for err in exc.errors():
                 st.error(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
