@@ -36,7 +36,7 @@ def test_alarm_after_onset_not_before_and_top_suspect_is_injected(lab, kind):
 
 def test_a_benign_shift_warns_and_says_why_but_never_alarms(lab):
     log, [truth] = lab.log(KIND_SCENARIOS["covariate_shift"])
-    result = summarize(lab.reference("sla-enterprise-growth"), log, "1d")
+    result = summarize(lab.reference(KIND_SCENARIOS["covariate_shift"]), log, "1d")
     before, after = windows_around(result, truth)
     assert [w["alert"] for w in before] == ["ok"] * len(before)
     assert all(w["alert"] != "alarm" for w in result.windows), \
@@ -64,13 +64,14 @@ def test_a_broken_feature_the_model_barely_uses_warns_without_alarming(lab):
 
 def test_under_a_prior_shift_the_suspects_say_no_input_moved(lab):
     log, [truth] = lab.log(KIND_SCENARIOS["prior_shift"])
-    result = summarize(lab.reference("sla-incident-wave"), log, "1d")
+    result = summarize(lab.reference(KIND_SCENARIOS["prior_shift"]), log, "1d")
     assert result.suspects_note is not None
     assert result.suspects_note.startswith("no input moved; the realised positive rate did")
     assert result.to_dict()["suspects_note"] == result.suspects_note
     # A fault on an input gets no such note.
     log, _ = lab.log(KIND_SCENARIOS["missing_values"])
-    assert summarize(lab.reference("sla-broken-join"), log, "1d").suspects_note is None
+    broken = summarize(lab.reference(KIND_SCENARIOS["missing_values"]), log, "1d")
+    assert broken.suspects_note is None
 
 
 def test_no_fault_control_raises_nothing_in_daily_windows(lab):
