@@ -371,7 +371,11 @@ def monitor(scenario: Annotated[str | None, typer.Argument(
         raise UserError(str(exc)) from None
     data = result.to_dict()
     if reveal:
-        data["truth"] = mon.truth_for(spec, sum(w["rows"] for w in result.windows), seed)
+        from lab.catalogue.truth import measured_truth_of_champion
+
+        # hurts_model is measured for the champion on the stream sent with --seed.
+        data["truth"] = measured_truth_of_champion(
+            spec, name, seed, sum(w["rows"] for w in result.windows))
     if html:
         err.print(f"timeline: {timeline_html(data, html)}", markup=False, soft_wrap=True)
     if png:
@@ -532,7 +536,10 @@ def print_monitoring(m: dict[str, Any]) -> None:
                       escape((w["reasons"] or [""])[0]))
     out.print(table)
     top = ", ".join(f"{s['feature']} ({s['score']:.3f})" for s in m["suspects"][:3])
-    out.print(f"[bold]suspects:[/] {escape(top)}", highlight=False)
+    if m.get("suspects_note"):
+        out.print(f"[bold]suspects:[/] {escape(m['suspects_note'])}", highlight=False)
+    out.print(f"[bold]{'ranked anyway' if m.get('suspects_note') else 'suspects'}:[/] "
+              f"{escape(top)}", highlight=False)
     for note in m["notes"][:1]:
         out.print(f"[dim]{escape(note)}[/]")
 
@@ -543,6 +550,11 @@ def print_truth(truths: list[dict[str, Any]]) -> None:
     for t in truths:
         what = (f"{t['kind']} ({t['category']}) on {t['features'] or 'labels'}, {t['shape']} "
                 f"from row {t['onset_row']} ({t['onset_time']}): {t['root_cause']}")
+        if t.get("hurts_model") is not None:
+            harm = (t.get("details") or {}).get("harm") or {}
+            what += (f"; hurts the model: {'yes' if t['hurts_model'] else 'no'} (measured"
+                     + (f": regret {harm['relative']:+.0%} of the clean cost"
+                        if "relative" in harm else "") + ")")
         out.print(f"[bold]truth:[/] {escape(what)}", highlight=False)
 
 

@@ -25,6 +25,15 @@ class LoopResult:
     version: int
     traffic: TrafficReport
     monitoring: MonitorResult | None = None
+    seed: int = 0
+    reference_rows: int | None = None
+
+    def measured_truth(self) -> list[dict[str, Any]]:
+        """The run's truth with ``hurts_model`` measured for the model that served it."""
+        from lab.catalogue.truth import measured_truth_of_champion
+
+        return measured_truth_of_champion(self.scenario, self.model, self.seed,
+                                          self.traffic.rows, self.reference_rows)
 
     @property
     def run(self) -> str:
@@ -35,7 +44,7 @@ class LoopResult:
                "model_version": self.version, "run": self.run,
                "trained_now": self.trained is not None,
                "traffic": self.traffic.summary(reveal=False)}
-        truth = [t.to_dict() for t in self.traffic.truths]
+        truth = self.measured_truth() if reveal else []
         if self.monitoring is not None:
             out["monitoring"] = self.monitoring.to_dict()
             if reveal:
@@ -76,7 +85,8 @@ def run_loop(scenario: Scenario, seed: int = 0, rows: int | None = None,
         traffic = send_traffic(scenario, server.url, rows=rows, seed=seed,
                                concurrency=concurrency, batch_size=batch_size,
                                progress=on_traffic, reference_rows=wanted_rows, model=name)
-    result = LoopResult(scenario, trained, name, version, traffic)
+    result = LoopResult(scenario, trained, name, version, traffic, seed=seed,
+                        reference_rows=wanted_rows)
     if monitor:
         say("monitor the run")
         result.monitoring = monitor_model(name, window, run=traffic.run)

@@ -33,6 +33,10 @@ class Audit:
     before: dict[str, float | None] = field(default_factory=dict)
     after: dict[str, float | None] = field(default_factory=dict)
     seconds: float = 0.0
+    visible: bool = False  # the fault shows in the inputs (named features, production)
+    kinds: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)  # the key's accepted actions
+    world: str = ""
 
     @property
     def alarm_delay(self) -> int | None:
@@ -45,22 +49,72 @@ class Audit:
         return {**asdict(self), "alarm_delay": self.alarm_delay}
 
 
+def fit_in_process(scenario: Scenario, seed: int = 0) -> tuple[Any, dict[str, Any]]:
+    """The scenario's model and card as :func:`lab.train.train` makes them (same data,
+    split, pipeline, threshold rule and seed), without MLflow: an audit needs the model,
+    not its registration, and logging costs more than fitting."""
+    from threadpoolctl import threadpool_limits
+
+    from lab.data import reference_frame
+    from lab.evaluation import choose_threshold, classification_metrics, point_at
+    from lab.models import build_pipeline
+    from lab.train import model_card, time_split
+
+    world, costs = scenario.world_, scenario.costs
+    schema = world.schema
+    frame = reference_frame(scenario, None, seed)
+    fit_part, val_part, test_part = time_split(frame)
+    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
+    with threadpool_limits(limits=1):
+        pipeline.fit(fit_part[schema.names], fit_part[schema.target])
+        val_scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
+        test_scores = pipeline.predict_proba(test_part[schema.names])[:, 1]
+    chosen = choose_threshold(val_part[schema.target], val_scores, costs.false_positive,
+                              costs.false_negative, world.rows_per_day,
+                              costs.review_capacity_per_day)
+    y_test = test_part[schema.target].to_numpy()
+    metrics = classification_metrics(y_test, test_scores, chosen.threshold)
+    point = point_at(y_test, test_scores, chosen.threshold, costs.false_positive,
+                     costs.false_negative, world.rows_per_day)
+    metrics["cost_per_day"] = point.cost_per_day
+    card = model_card(scenario, seed, len(frame), chosen, metrics,
+                      example=test_part[schema.names].iloc[0])
+    return pipeline, card
+
+
 def audit(scenario: Scenario, seed: int = 0, window: str = "1d") -> Audit:
+    """One scenario and seed, offline: no MLflow, no server (the scores are the same)."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    started = time.perf_counter()
+    with threadpool_limits(limits=1):  # one thread: the host is shared
+        return _audit(scenario, seed, window, started)
+
+
+def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
     import time
 
     from lab.drift.harm import measure_harm
-    from lab.monitor import build_reference, summarize
+    from lab.monitor import summarize
+    from lab.monitor.reference import reference_from
     from lab.replay import replay_log
-    from lab.train import train
 
-    started = time.perf_counter()
-    trained = train(scenario, seed=seed, workspace="audit")
-    reference = build_reference(trained.model_name)
-    log, truths = replay_log(scenario, trained.pipeline, trained.threshold, seed=seed,
-                             reference_rows=trained.rows, version=trained.version)
+    pipeline, card = fit_in_process(scenario, seed)
+    reference = reference_from(f"audit.{scenario.id}", 1, card, pipeline)
+    threshold, rows = reference.threshold, card["reference_rows"]
+    log, truths = replay_log(scenario, pipeline, threshold, seed=seed, reference_rows=rows,
+                             version=1)
     result = summarize(reference, log, window).to_dict()
     windows = result["windows"]
-    onset_time = min((pd.Timestamp(t.onset_time) for t in truths if t.onset_time),
+    measured = measure_harm(scenario, pipeline, threshold, seed=seed,
+                            reference_rows=rows) if truths else []
+    hurts = any(t.hurts_model for t in measured) if truths else None
+    # The alarm is owed from the first fault that hurts (a plan can open with a benign
+    # shift); without one, from the first fault.
+    harmful = [t for t in measured if t.hurts_model] or measured
+    onset_time = min((pd.Timestamp(t.onset_time) for t in harmful if t.onset_time),
                      default=None)
     onset_window = None
     if onset_time is not None:
@@ -73,20 +127,23 @@ def audit(scenario: Scenario, seed: int = 0, window: str = "1d") -> Audit:
     suspects = [s["feature"] for s in result["suspects"]]
     injected = sorted({f for t in truths for f in t.features})
     ranks = {f: (suspects.index(f) + 1 if f in suspects else None) for f in injected}
-    hurts = None
-    if truths:
-        measured = measure_harm(scenario, trained.pipeline, trained.threshold, seed=seed,
-                                reference_rows=trained.rows)
-        hurts = any(t.hurts_model for t in measured)
-    full, _ = replay_log(scenario, trained.pipeline, trained.threshold, seed=seed,
-                         reference_rows=trained.rows, all_labels=True)
+    full, _ = replay_log(scenario, pipeline, threshold, seed=seed, reference_rows=rows,
+                         all_labels=True)
     split = onset_time if onset_time is not None else full["event_time"].iloc[len(full) // 2]
     before = _realised(full[full["event_time"] < split], scenario)
     later = _realised(full[full["event_time"] >= split], scenario)
+    # Visible in the inputs: a fault on named features of the production stream (not a
+    # change of P(y|x), of the labels, or of what the model learnt; a schema change shows
+    # as refused requests and a silent segment, not in the renamed field).
+    visible = any(t.features and t.category in ("covariate", "pipeline")
+                  and t.stage == "production" and t.kind != "schema_change" for t in truths)
     return Audit(scenario.id, seed, len(windows), onset_window,
                  after[0] if after else None, false_alarms, len(alarmed),
                  sum(w["alert"] == "warn" for w in windows), ranks, hurts, before, later,
-                 round(time.perf_counter() - started, 2))
+                 round(time.perf_counter() - started, 2), visible=visible,
+                 kinds=[t.kind for t in truths],
+                 actions=list(scenario.questions.answer.actions),
+                 world=scenario.world.kind)
 
 
 def _realised(part: pd.DataFrame, scenario: Scenario) -> dict[str, float | None]:

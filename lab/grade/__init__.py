@@ -13,11 +13,13 @@ from lab.grade.answers import (
 )
 from lab.grade.claims import TOLERANCE, ClaimCheck, check_claim
 from lab.grade.core import (
+    HINT_CAPS,
     THRESHOLD_RUBRIC,
     WEIGHTS,
     Grade,
     Part,
     best_threshold,
+    capped_by_hints,
     evidence_claims,
     grade,
     model_answers,
@@ -35,9 +37,10 @@ from lab.grade.text import find_concepts
 from lab.grade.threshold import check_threshold, regret_score
 from lab.scenario import ACTIONS, PROBLEM_KINDS
 
-__all__ = ["ACTIONS", "PROBLEM_KINDS", "STATISTICS", "THRESHOLD_RUBRIC", "TOLERANCE", "WEIGHTS",
+__all__ = ["ACTIONS", "HINT_CAPS", "PROBLEM_KINDS", "STATISTICS", "THRESHOLD_RUBRIC",
+           "TOLERANCE", "WEIGHTS",
            "AnswerError", "Answers", "Claim", "ClaimCheck", "Grade", "Part", "RunEvidence",
-           "best_threshold", "check_against", "check_claim", "check_threshold",
+           "best_threshold", "capped_by_hints", "check_against", "check_claim", "check_threshold",
            "RunNotFound", "clean_validation", "evidence_by_replay", "evidence_from_run",
            "evidence_claims", "find_concepts",
            "format_score", "grade", "load_answers", "model_answers", "option_order",

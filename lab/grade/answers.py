@@ -69,6 +69,8 @@ class Answers(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     justification: str = ""
     threshold_why: str = Field(default="", description="Why this threshold (the slider's text).")
+    hints_taken: int = Field(default=0, ge=0, le=3, description="Staged hints taken before "
+                             "answering (0-3); each one caps the score (lab.grade.HINT_CAPS).")
     # Service-level parts (lab.grade.service), for the serving scenarios.
     service_remedy: Literal["cache-or-timeout-dependency", "scale-or-shed-load",
                             "roll-back-model", "fix-client-schema", "nothing"] | None = None

@@ -68,6 +68,8 @@ class Grade:
     notes: list[str] = field(default_factory=list)
     debrief: str = ""
     model_answer: str = ""
+    hints_taken: int = 0
+    score_cap: float | None = None  # the hints' cap, when one applied (HINT_CAPS)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -241,13 +243,34 @@ def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence) -> Grade:
                      "concepts were matched by word stems and synonyms only.")
     # Out of 100 whatever the parts: a serving scenario adds service parts to the usual ones.
     maximum = sum(p.maximum for p in parts)
-    total = round_score(100 * sum(p.points for p in parts) / maximum)
+    total, cap = capped_by_hints(round_score(100 * sum(p.points for p in parts) / maximum),
+                                 answers.hints_taken)
+    if answers.hints_taken:
+        notes.insert(0, hint_cap_note(answers.hints_taken, cap))
     return Grade(scenario.id, total, parts, truth,
                  check.best.to_dict() if check else None,
                  check.yours.to_dict() if check else None,
                  text.found + text.paraphrased if text else [],
                  text.missed if text else [c.concept for c in key.rubric],
-                 checks, key.threshold_rule, notes, key.debrief, key.model_answer)
+                 checks, key.threshold_rule, notes, key.debrief, key.model_answer,
+                 answers.hints_taken, cap if answers.hints_taken else None)
+
+
+# Each staged hint taken lowers the best score an attempt can reach: the first nudge
+# still leaves a strong diagnosis 85, the near-answer of the third 55.
+HINT_CAPS = (100.0, 85.0, 70.0, 55.0)
+
+
+def capped_by_hints(total: float, hints_taken: int) -> tuple[float, float]:
+    """The total under the cap of ``hints_taken`` hints, and that cap."""
+    cap = HINT_CAPS[min(max(int(hints_taken), 0), len(HINT_CAPS) - 1)]
+    return min(total, cap), cap
+
+
+def hint_cap_note(hints_taken: int, cap: float) -> str:
+    plural = "hint" if hints_taken == 1 else "hints"
+    return (f"{hints_taken} {plural} taken: the score is capped at {cap:g} "
+            f"(caps: {', '.join(f'{c:g}' for c in HINT_CAPS)} for 0-3 hints).")
 
 
 def best_threshold(scenario: Scenario, evidence: RunEvidence) -> float:

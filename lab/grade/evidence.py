@@ -73,7 +73,10 @@ def evidence_by_replay(scenario: Scenario, rows: int | None = None, seed: int = 
                              reference_rows=reference_rows or reference.card["reference_rows"],
                              version=reference.version)
     monitoring = summarize(reference, log).to_dict()
-    return RunEvidence([t.to_dict() for t in truths], log, monitoring,
+    truth = _measured(scenario, reference, seed, rows,
+                      reference_rows or reference.card["reference_rows"],
+                      [t.to_dict() for t in truths])
+    return RunEvidence(truth, log, monitoring,
                        clean_validation(reference), scenario.world_.rows_per_day)
 
 
@@ -107,5 +110,25 @@ def evidence_from_run(scenario: Scenario, model: str, run: str | None = None) ->
                           "`driftlab runs`)")
     reference, log = run_log(model, run)
     monitoring = monitor_model(model, run=run).to_dict()
-    return RunEvidence(record.truth, log, monitoring, clean_validation(reference),
+    truth = _measured(scenario, reference, record.seed, record.rows, record.reference_rows,
+                      record.truth)
+    return RunEvidence(truth, log, monitoring, clean_validation(reference),
                        scenario.world_.rows_per_day)
+
+
+def _measured(scenario: Scenario, reference, seed: int, rows: int,
+              reference_rows: int | None, truth: list[dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    """The recorded truth with ``hurts_model`` measured for the champion that served the
+    run (the record itself keeps what the plan said: None)."""
+    from lab.catalogue.truth import measured_truth
+
+    if not truth:
+        return truth
+    measured = measured_truth(scenario, reference.pipeline, reference.threshold, seed, rows,
+                              reference_rows)
+    if len(measured) != len(truth):  # the scenario file changed since the run: keep it
+        return truth
+    return [{**t, "hurts_model": m["hurts_model"],
+             "details": {**t.get("details", {}), "harm": m["details"].get("harm")}}
+            for t, m in zip(truth, measured)]

@@ -30,6 +30,7 @@ class MonitorResult:
     windows: list[dict[str, Any]]
     suspects: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    suspects_note: str | None = None  # e.g. "no input moved; the positive rate did"
     truth: list[dict[str, Any]] | None = None
     run: str | None = None
 
@@ -56,6 +57,7 @@ class MonitorResult:
                          "alert": first["alert"], "reasons": first["reasons"]}},
             "windows": self.windows,
             "suspects": self.suspects,
+            "suspects_note": self.suspects_note,
             "notes": self.notes,
         }
         if self.truth is not None:
@@ -116,6 +118,7 @@ def _feature_health(ref: pd.Series, cur: pd.Series, spec: dict[str, Any],
         known = set(spec.get("categories") or full_ref.dropna().unique())
         out["unseen_share"] = round(float((~present.isin(known)).sum() / max(len(cur), 1)), 6)
         out["out_of_range_share"] = 0.0
+        out["vanished_share"] = _vanished_share(ref, cur)
     else:
         values = pd.to_numeric(present, errors="coerce")
         lo, hi = full_ref.min(), full_ref.max()
@@ -124,8 +127,20 @@ def _feature_health(ref: pd.Series, cur: pd.Series, spec: dict[str, Any],
             outside |= values < spec["minimum"]
         out["out_of_range_share"] = round(float(outside.sum() / max(len(cur), 1)), 6)
         out["unseen_share"] = 0.0
+        out["vanished_share"] = 0.0
     out["constant"] = bool(present.nunique() <= 1 < full_ref.nunique())
     return out
+
+
+def _vanished_share(ref: pd.Series, cur: pd.Series, expected_rows: int = 10) -> float:
+    """The reference share of categories absent from the window although at least
+    ``expected_rows`` of them were expected (by chance absent with probability < e^-10):
+    a segment that went silent, e.g. its requests now fail validation upstream."""
+    shares = ref.dropna().astype(str).value_counts(normalize=True)
+    seen = set(cur.dropna().astype(str))
+    gone = [share for category, share in shares.items()
+            if category not in seen and share * len(cur) >= expected_rows]
+    return round(float(sum(gone)), 6)
 
 
 def features_health(reference: Reference, current: pd.DataFrame, matched: np.ndarray
@@ -163,8 +178,15 @@ def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, fl
                                         rows_per_day)
         est_labelled = performance.estimated(calibrated[labelled], alerted[labelled], fp, fn,
                                              rows_per_day)
+    estimated = performance.estimated(calibrated, alerted, fp, fn, rows_per_day)
+    trusted = realised if n_labelled >= alerts.MIN_LABELS else None
+    moved, how = alerts.performance_moved(estimated, reference.baseline["estimated"],
+                                          trusted, reference.baseline["realised"])
+    impact = alerts.Impact(reference.reliance, moved, how, promised=_promise(reference))
+    for name, health in features.items():
+        health["reliance"] = round(reference.reliance.get(name, 1.0), 4)
     tier, reasons = alerts.assess(features, score_drift.effect, est_labelled, realised,
-                                  n_labelled)
+                                  n_labelled, impact)
     if len(win) < MIN_WINDOW_ROWS:
         tier, reasons = alerts.OK, [f"only {len(win)} rows: too few to judge"]
     return {
@@ -174,10 +196,23 @@ def evaluate_window(reference: Reference, win: pd.DataFrame, costs: dict[str, fl
         "drifted_features": drifted,
         "prediction_drift": {**score_drift.to_dict(), "score_mean": float(scores.mean())},
         "alert_rate": float(alerted.mean()),
-        "estimated": performance.estimated(calibrated, alerted, fp, fn, rows_per_day),
-        "realised": realised if n_labelled >= alerts.MIN_LABELS else None,
+        "estimated": estimated,
+        "realised": trusted,
+        "performance_moved": {"moved": moved, "how": how},
         "features": features,
     }
+
+
+def _promise(reference: Reference) -> dict[str, Any] | None:
+    """The test metrics the model was trained with, when it does not keep them even on the
+    reference's clean held-out rows (what a leak in the training data looks like); None
+    otherwise, since per-window noise against a fixed promise would only cry wolf."""
+    promised = reference.card.get("test_metrics") or {}
+    kept = reference.baseline["realised"]
+    broken = any(promised.get(m) is not None and kept.get(m) is not None
+                 and promised[m] - kept[m] >= alerts.PERFORMANCE_MOVE
+                 for m in ("precision", "recall"))
+    return promised if broken else None
 
 
 def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAULT_WINDOW,
@@ -191,6 +226,7 @@ def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAU
         report = evaluate_window(reference, log.iloc[idx], costs, world.rows_per_day, seed + i)
         windows.append({"index": i, **report})
     ranked = _suspects(reference, log, windows)
+    note = _suspects_note(reference, log, windows)
     ref_metrics = card["test_metrics"]
     return MonitorResult(
         model=reference.model, version=reference.version, threshold=reference.threshold,
@@ -202,7 +238,32 @@ def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAU
         notes=[performance.BLIND_SPOT,
                "Calendar features (" + ", ".join(reference.seasonal) + ") are matched, not "
                "tested: each window is compared with reference rows of the same weekday and "
-               "hour mix, so weekly cycles do not read as drift."])
+               "hour mix, so weekly cycles do not read as drift."],
+        suspects_note=note)
+
+
+def _flagged_part(log: pd.DataFrame, windows: list[dict[str, Any]]
+                  ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The log and windows from the first alert on (all of them if nothing alerted)."""
+    flagged = [w for w in windows if w["alert"] != alerts.OK]
+    if not flagged:
+        return log, windows
+    start = pd.Timestamp(flagged[0]["start"])
+    return log[log["event_time"] >= start], windows[flagged[0]["index"]:]
+
+
+def _suspects_note(reference: Reference, log: pd.DataFrame,
+                   windows: list[dict[str, Any]]) -> str | None:
+    """Say so when no input moved but the realised positive rate did (a prior shift)."""
+    if log.empty or not any(w["alert"] != alerts.OK for w in windows):
+        return None
+    part, flagged = _flagged_part(log, windows)
+    labelled = part[part["label"].notna()]
+    if len(labelled) < alerts.MIN_LABELS:
+        return None
+    realised = float(labelled["label"].astype(float).mean())
+    expected = float(reference.calibrate(labelled["score"].to_numpy(dtype=float)).mean())
+    return alerts.base_rate_note(flagged, realised, expected, len(labelled))
 
 
 def _suspects(reference: Reference, log: pd.DataFrame,
@@ -210,11 +271,7 @@ def _suspects(reference: Reference, log: pd.DataFrame,
     """Rank features over the windows that alerted (or over the whole log if none did)."""
     if log.empty:
         return []
-    flagged = [w for w in windows if w["alert"] != alerts.OK]
-    if flagged:
-        start = pd.Timestamp(flagged[0]["start"])
-        return suspects_of(reference, log[log["event_time"] >= start])
-    return suspects_of(reference, log)
+    return suspects_of(reference, _flagged_part(log, windows)[0])
 
 
 def suspects_of(reference: Reference, part: pd.DataFrame) -> list[dict[str, Any]]:

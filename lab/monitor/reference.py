@@ -9,7 +9,7 @@ importances (for ranking suspects) and the model's test metrics.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,27 @@ class Reference:
     @property
     def holdout(self) -> slice:
         return holdout(len(self.frame))
+
+    @property
+    def reliance(self) -> dict[str, float]:
+        """Each feature's permutation importance relative to the top feature's (0 to 1)."""
+        top = max(self.importance.values(), default=0.0)
+        if top <= 0:
+            return {n: 1.0 for n in self.importance}  # nothing measured: assume relied on
+        return {n: v / top for n, v in self.importance.items()}
+
+    @cached_property
+    def baseline(self) -> dict[str, dict[str, float | None]]:
+        """Estimated and realised precision/recall on the held-out reference: what a
+        window's performance is compared with to decide whether it moved."""
+        from lab.monitor import performance
+
+        hold = self.holdout
+        scores = self.scores[hold]
+        alerted = scores >= self.threshold
+        y = self.frame[self.target].to_numpy()[hold].astype(int)
+        return {"estimated": performance.estimated(self.calibrated[hold], alerted, 0, 0, 1),
+                "realised": performance.realised(y, scores, alerted, 0, 0, 1)}
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return self.calibrator.predict(np.asarray(scores, dtype=float))
@@ -117,11 +138,15 @@ def _build(model: str, version: int, _store: str) -> Reference:
 
 def _build_reference(model: str, version: int) -> Reference:
     champion = tracking.load_champion(model)
-    card = champion.card
+    return reference_from(model, version, champion.card, champion.pipeline)
+
+
+def reference_from(model: str, version: int, card: dict[str, Any], pipeline) -> Reference:
+    """A reference from a model card and its fitted pipeline, without the registry (the
+    catalogue's audits build thousands of them)."""
     world = make_world(card["world"]["kind"], **card["world"]["params"])
     frame = world_reference(world, card["reference_rows"], card["seed"])
     names = [f["name"] for f in card["features"]]
-    pipeline = champion.pipeline
     scores = pipeline.predict_proba(frame[names])[:, 1]
     hold = holdout(len(frame))
     y_hold = frame[card["target"]].to_numpy()[hold]

@@ -7,7 +7,15 @@ from lab import workspace as workspaces
 from lab.attempts import AttemptStore, grade_attempt
 from lab.config import get_settings
 from lab.evaluation import operating_curve, point_at
-from lab.grade import STATISTICS, Answers, Claim, RunEvidence, format_score, option_order
+from lab.grade import (
+    HINT_CAPS,
+    STATISTICS,
+    Answers,
+    Claim,
+    RunEvidence,
+    format_score,
+    option_order,
+)
 from lab.monitor import evidently_window_report, run_log
 from lab.monitor.core import suspects_of
 from lab.monitor.plots import timeline_figure
@@ -253,6 +261,8 @@ def monitoring_view(spec, deployment, done) -> None:
                    & (log["event_time"] <= pd.Timestamp(window["end"]))]
         left.dataframe(monitoring.suspects_table(suspects_of(reference, part)))
         right.markdown("**The whole run** (from the first alert on)")
+        if result.get("suspects_note"):
+            right.info(result["suspects_note"])
         right.dataframe(monitoring.suspects_table(result["suspects"]))
     with tab_whatif:
         first = windows[monitoring.first_alert_index(result)]["start"]
@@ -279,6 +289,7 @@ def diagnose(spec, settings, deployment):
                 st.session_state.pop(key, None)
             st.rerun()
         return graded
+    hints_taken = hints_panel(spec)
     names = spec.world_.schema.names
     options = {o.id: o.text for o in spec.questions.root_causes}
     # Nothing is pre-selected and the options are shuffled per attempt (seeded: a replay of
@@ -320,7 +331,7 @@ def diagnose(spec, settings, deployment):
                               action=action, threshold=threshold,
                               claims=claim_rows(claims), justification=justification,
                               threshold_why=st.session_state.get("scenario_threshold_why", ""),
-                              **service_fields)
+                              hints_taken=hints_taken, **service_fields)
         except ValidationError as exc:
             for err in exc.errors():
                 st.error(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
@@ -335,6 +346,31 @@ def diagnose(spec, settings, deployment):
         st.session_state["scenario_grade"] = result
         st.rerun()  # draw the locked attempt, not the form it came from
     return st.session_state.get("scenario_grade")
+
+
+def hints_panel(spec) -> int:
+    """The scenario's staged hints, one button for the next; returns how many were taken.
+
+    Taken hints stay taken for the rest of the session (a retry has seen them too) and are
+    recorded with every attempt, whose score they cap (lab.grade.HINT_CAPS).
+    """
+    hints = list(getattr(spec.questions, "hints", None) or [])
+    if not hints:
+        return 0
+    key = f"scenario_hints_taken_{spec.id}"
+    taken = min(st.session_state.get(key, 0), len(hints))
+    with st.expander(f"Hints ({taken} of {len(hints)} taken)", expanded=taken > 0):
+        for i, hint in enumerate(hints[:taken], start=1):
+            st.markdown(f"**Hint {i}.** {hint}")
+        if taken < len(hints):
+            cap = HINT_CAPS[min(taken + 1, len(HINT_CAPS) - 1)]
+            if st.button(f"Show hint {taken + 1} of {len(hints)} (caps the score at {cap:g})",
+                         key="scenario_hint_button"):
+                st.session_state[key] = taken + 1
+                st.rerun()
+        else:
+            st.caption("No more hints.")
+    return taken
 
 
 def claim_rows(table: pd.DataFrame) -> list[Claim]:
