@@ -128,7 +128,8 @@ def test_the_grade_checks_the_stated_p99_against_the_candidates_own_run(slow_run
     assert right.part("measured_p99").points == 10 and right.part("remedy").points == 10
     assert right.part("root_cause").points == 10
     assert wrong.part("measured_p99").points == 0 and wrong.part("remedy").points == 0
-    assert right.total - wrong.total >= 30
+    # 30 of the 120 points a serving scenario has, on a total scaled to 100.
+    assert right.total - wrong.total >= 25
 
 
 def test_a_serving_scenario_goes_open_loop_and_reports_like_any_run(served, monkeypatch):

@@ -88,7 +88,9 @@ def test_a_server_logs_to_postgres(pg_store, tmp_path_factory, migrated_store):
             "select count(*), count(label) from predictions where model = :m"),
             {"m": SCENARIO}).one()
     assert (count, labelled) == (200, 50)
-    assert not (home / "predictions.db").exists()
+    # Nothing went to SQLite (training may have made the lab's default file, empty).
+    sqlite = home / "predictions.db"
+    assert not sqlite.exists() or sqlite.stat().st_size == 0
 
 
 def test_an_old_postgres_store_is_upgraded_and_keeps_runs(pg_store):
