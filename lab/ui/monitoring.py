@@ -68,8 +68,11 @@ def reasons(window: dict[str, Any]) -> None:
     if not window["reasons"]:
         st.success("Nothing in this window crossed a warn or alarm level.")
         return
-    tier = st.error if window["alert"] == alerts.ALARM else st.warning
-    tier("**Why this window alerted**\n\n" + "\n".join(f"- {r}" for r in window["reasons"]))
+    # A bordered panel, not an error box: an alarm is a finding, not a failure of the app.
+    colour = "red" if window["alert"] == alerts.ALARM else "orange"
+    with st.container(border=True):
+        st.markdown(f":{colour}[**Why this window alerted ({window['alert']})**]\n\n"
+                    + "\n".join(f"- {r}" for r in window["reasons"]))
 
 
 def suspects_table(ranked: list[dict[str, Any]], top: int = 6) -> pd.DataFrame:

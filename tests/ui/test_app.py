@@ -74,7 +74,7 @@ def test_select_train_choose_deploy_traffic_answer_submit(lab_home):
     first = done.monitoring["summary"]["first_alert"]
     assert first is not None
     assert at.selectbox(key="scenario_window").value == first["index"]
-    assert "Why this window alerted" in at.error[0].value + "".join(w.value for w in at.warning)
+    assert any("Why this window alerted" in m.value for m in at.markdown)
     at.number_input(key="scenario_whatif_threshold").set_value(0.6).run()
     assert not at.exception
     assert "expected cost a day" in metrics(at)

@@ -101,7 +101,7 @@ def test_walk_a_scenario_in_chromium(chromium, screenshot_dir, streamlit_url):
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"])
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
-        page.goto(streamlit_url)
+        page.goto(f"{streamlit_url}/?ws=browser")  # a workspace, as a bookmark brings it
         page.get_by_text("The escalation queue is full of tickets that were fine").wait_for(
             timeout=60_000)
         assert_no_error_box(page, "opening the catalogue")
@@ -120,7 +120,7 @@ def test_walk_a_scenario_in_chromium(chromium, screenshot_dir, streamlit_url):
             time.sleep(0.5)
         assert_no_error_box(page, "setting the row counts")
         page.get_by_role("button", name="Train the model").click()
-        page.get_by_text("is the @champion").wait_for(timeout=120_000)
+        page.get_by_text("is your @champion").wait_for(timeout=120_000)
         assert_no_error_box(page, "training")
         page.get_by_role("button", name="Deploy behind FastAPI").click()
         page.get_by_text("latency p99").wait_for(timeout=120_000)

@@ -132,15 +132,21 @@ def test_two_candidates_do_not_meet(app_url, tmp_path):
         assert metric(alice, "predictions") == "4,500"
         assert metric(bob, "predictions") == "3,000"
 
-        # What Alice typed survives a visit to Progress and back.
+        # Alice submits a diagnosis; her locked attempt and its feedback survive a visit to
+        # Progress and back, and Bob's Progress knows nothing of it.
         alice.get_by_text("Pipeline fault (what the model receives is broken)").click()
-        time.sleep(1)
+        alice.get_by_role("button", name="Submit the diagnosis").click()
+        alice.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
+        no_error_box(alice)
         alice.get_by_role("link", name="Progress").click()
-        alice.get_by_text("No attempt yet").wait_for(timeout=60_000)
+        alice.get_by_text("Open a past attempt").wait_for(timeout=60_000)
         alice.get_by_role("link", name="Scenario").click()
-        alice.get_by_text("5. Diagnose").wait_for(timeout=120_000)
-        checked = alice.locator('[data-testid="stRadio"] input[type="radio"]:checked')
-        assert checked.count() == 1
+        alice.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
+        assert alice.get_by_text("6. Feedback").count() == 1
+        bob.get_by_role("link", name="Progress").click()
+        bob.get_by_text("No attempt yet").wait_for(timeout=60_000)
+        bob.get_by_role("link", name="Scenario").click()
+        bob.get_by_text("4. Production").wait_for(timeout=120_000)
 
         # Bob trains again: his v2 is his alone; Alice's page and server are untouched.
         bob.get_by_role("button", name="Train the model").click()
