@@ -42,7 +42,8 @@ def feature_rows(window: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for name, f in window["features"].items():
         tiers = [cell_tier(c, f.get(c), f.get("drifted", False)) for c in COLUMN_LEVELS]
-        worst = alerts.worst(tiers)
+        # Calendar features are matched, not tested: their spread is the week's, not drift.
+        worst = alerts.OK if f.get("seasonal") else alerts.worst(tiers)
         size = max(abs(f.get("missing_delta") or 0), f.get("unseen_share") or 0,
                    f.get("out_of_range_share") or 0, (f.get("effect") or 0) * f["drifted"])
         rows.append({"feature": name, "status": worst, **f, "_size": size,
@@ -57,6 +58,8 @@ def styled(frame: pd.DataFrame, columns: list[str]):
 
     def colour(row: pd.Series) -> list[str]:
         drifted = bool(frame.loc[row.name].get("drifted", False))
+        if frame.loc[row.name].get("seasonal"):
+            return [""] * len(part.columns)
         return [TIER_COLOURS[row["status"]] if c == "status" else
                 TIER_COLOURS[cell_tier(c, row[c], drifted)] for c in part.columns]
 
