@@ -33,7 +33,7 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 TITLE = "The response clock that went 60x slow"
 PAGE_LIMIT_S, PREDICT_P99_LIMIT_MS = 1.0, 50.0
 LEVELS = [int(n) for n in os.environ.get("BENCH_COHORT_LEVELS", "0,1,2,4,6,8").split(",")]

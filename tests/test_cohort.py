@@ -26,7 +26,7 @@ from tests.conftest import require_or_skip
 from tests.test_tracking_server import _stop, _wait_for
 
 PG_URL = os.environ.get("LAB_TEST_POSTGRES_URL")
-SCENARIO = "sla-response-units"
+SCENARIO = "sla-escalation-queue-flooded"
 CANDIDATES = 8
 TRAIN_ROWS = 3000
 
@@ -81,7 +81,7 @@ def test_attempts_and_run_book_follow_the_database_url(monkeypatch, lab_home, tm
     monkeypatch.setenv("LAB_DATABASE_URL", f"sqlite:///{shared}")
     get_settings.cache_clear()
     book = RunBook()
-    book.record("r1", "ann.sla-response-units", SCENARIO, 0, 100, None, [{"kind": "x"}])
+    book.record("r1", "ann.sla-escalation-queue-flooded", SCENARIO, 0, 100, None, [{"kind": "x"}])
     assert book.get("r1").workspace == "ann"
     book.dispose()
     store = AttemptStore(workspace="ann")

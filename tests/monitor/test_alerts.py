@@ -14,7 +14,7 @@ def windows_around(result, truth):
     return before, after
 
 
-# sla-enterprise-growth: the data moves, harm does not. The rename hits product_area,
+# sla-drift-warnings-after-sales-push: the data moves, harm does not. The rename hits product_area,
 # which the model barely uses (relative importance under alerts.RELIANCE).
 BENIGN = {"none", "covariate_shift", "category_rename"}
 

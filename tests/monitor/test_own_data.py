@@ -118,6 +118,11 @@ def test_profiled_health_agrees_with_the_monitors_own(frames):
     assert fast.keys() == slow.keys()
     for name in fast:
         for key, value in slow[name].items():
+            if key not in fast[name]:
+                # Checks the scenario monitor added later (a segment gone silent) are not
+                # part of the own-data fast path yet.
+                assert key in {"vanished_share", "reliance"}, (name, key)
+                continue
             if isinstance(value, float):
                 assert fast[name][key] == pytest.approx(value, rel=1e-6, abs=1e-9), (name, key)
             else:
