@@ -98,26 +98,14 @@ def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_
                             run: str | None = None):
     """The full Evidently report of window ``index`` as HTML (cached in the lab home)."""
     from lab.config import get_settings
-    from lab.monitor.core import split
-    from lab.monitor.evidently_report import SCORE, TARGET, full_report
+    from lab.monitor.evidently_report import full_report
+    from lab.monitor.log_report import window_frames
 
     reference = build_reference(model)
     log, run, _notes = _log(LogSelection(model, run), reference)
-    windows = split(log, parse_window(window))
-    if not 0 <= index < len(windows):
-        raise IndexError(f"window {index} does not exist; there are {len(windows)} "
-                         f"(0 to {len(windows) - 1})")
-    win = log.iloc[windows[index]].copy()
-    matched = reference.matched(win, seed=index)
-    ref = reference.frame.iloc[matched].copy()
-    ref[SCORE] = reference.scores[matched]
-    ref[TARGET] = ref[reference.target]
-    win[SCORE] = win["score"]
-    win[TARGET] = win["label"]
+    ref, win = window_frames(reference, log, index, window)
     numeric = [f["name"] for f in reference.features if f["kind"] == "numeric"]
     categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
-    for name in numeric:
-        win[name] = win[name].astype(float)
     key = report_key(model, reference.version, window, index, win)
     return full_report(ref, win, numeric, categorical, get_settings().home_dir / "reports", key)
 
