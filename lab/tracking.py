@@ -19,6 +19,9 @@ from typing import Any
 from lab.config import Settings, ensure_home, get_settings, private_tree
 
 CHAMPION = "champion"
+CHALLENGER = "challenger"
+# Where a promotion parks the champion it replaces, so that a roll-back is one alias move.
+PREVIOUS = "previous"
 CARD = "driftlab.json"
 SCENARIO_TAG = "driftlab.scenario"
 # The operating threshold a candidate deployed, on the model version it was chosen for;
@@ -114,8 +117,9 @@ def _requirements() -> list[str]:
 def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                  metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
                  input_example, output_example, model_name: str | None = None,
-                 settings: Settings | None = None) -> Registered:
-    """Log one training run, register its model and point ``@champion`` at it.
+                 settings: Settings | None = None, alias: str = CHAMPION) -> Registered:
+    """Log one training run, register its model and point ``@<alias>`` (``@champion`` by
+    default; ``@challenger`` registers a candidate without serving it) at it.
 
     ``model_name`` is the registered name (a workspace's own); the scenario id by default.
     """
@@ -153,8 +157,8 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
     client.set_registered_model_tag(model_name, SCENARIO_TAG, scenario_id)
     client.set_model_version_tag(model_name, str(version_), "threshold",
                                  str(card["threshold"]["threshold"]))
-    client.set_registered_model_alias(model_name, CHAMPION, str(version_))
-    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{CHAMPION}")
+    client.set_registered_model_alias(model_name, alias, str(version_))
+    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{alias}")
 
 
 def champion_version(name: str, alias: str = CHAMPION,
@@ -246,3 +250,101 @@ def ui_command(settings: Settings | None = None) -> str:
     if uri.startswith(("http://", "https://")):
         return uri
     return f"mlflow ui --backend-store-uri {uri}"
+
+
+# -- the model lifecycle: versions, aliases, promotion and roll-back (never stages) --
+
+def versions(name: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every registered version of ``name``, oldest first: its run, aliases, the threshold
+    it was trained with (and the deployed one, when set) and when it was registered."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    by_version: dict[int, list[str]] = {}
+    for alias, version_ in (client.get_registered_model(name).aliases or {}).items():
+        by_version.setdefault(int(version_), []).append(alias)
+    out = []
+    for mv in client.search_model_versions(f"name = '{name}'"):
+        tags = mv.tags or {}
+        out.append({"version": int(mv.version), "run_id": mv.run_id,
+                    "aliases": sorted(by_version.get(int(mv.version), [])),
+                    "threshold": _float_or_none(tags.get("threshold")),
+                    "deployed_threshold": _float_or_none(tags.get(THRESHOLD_TAG)),
+                    "registered_at": _timestamp(mv.creation_timestamp)})
+    return sorted(out, key=lambda v: v["version"])
+
+
+def aliases(name: str, settings: Settings | None = None) -> dict[str, int]:
+    """``{alias: version}`` of a registered model."""
+    configure(settings)
+    model = _mlflow().MlflowClient().get_registered_model(name)
+    return {alias: int(v) for alias, v in sorted((model.aliases or {}).items())}
+
+
+def set_alias(name: str, alias: str, version: int, settings: Settings | None = None) -> None:
+    """Point ``name@alias`` at ``version`` (which must exist)."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    known = {int(mv.version) for mv in client.search_model_versions(f"name = '{name}'")}
+    if int(version) not in known:
+        raise ValueError(f"version: {name!r} has no version {version}; it has {sorted(known)}")
+    client.set_registered_model_alias(name, alias, str(int(version)))
+
+
+def delete_alias(name: str, alias: str, settings: Settings | None = None) -> None:
+    """Remove ``name@alias`` (the version stays registered)."""
+    configure(settings)
+    _mlflow().MlflowClient().delete_registered_model_alias(name, alias)
+
+
+def promote(name: str, version: int, settings: Settings | None = None) -> int | None:
+    """Make ``version`` the ``@champion`` and park the champion it replaces as ``@previous``;
+    return that previous version (None if there was none). A version promoted from
+    ``@challenger`` stops being the challenger. Servers follow on their next reload."""
+    before = champion_version(name, settings=settings)
+    set_alias(name, CHAMPION, version, settings)
+    if before is not None and before != int(version):
+        set_alias(name, PREVIOUS, before, settings)
+    if champion_version(name, CHALLENGER, settings) == int(version):
+        delete_alias(name, CHALLENGER, settings)
+    return before
+
+
+def roll_back(name: str, settings: Settings | None = None) -> int:
+    """Swap ``@champion`` and ``@previous``: the previous champion serves again, and the one
+    rolled back from is kept as ``@previous`` (rolling back twice rolls forward). Returns
+    the version now behind ``@champion``."""
+    previous = champion_version(name, PREVIOUS, settings)
+    if previous is None:
+        raise NoChampion(f"model {name!r} has no @{PREVIOUS} to roll back to")
+    current = champion_version(name, settings=settings)
+    set_alias(name, CHAMPION, previous, settings)
+    if current is not None:
+        set_alias(name, PREVIOUS, current, settings)
+    return previous
+
+
+def training_runs(scenario_id: str, settings: Settings | None = None):
+    """The training runs of a scenario's experiment, newest first, as a DataFrame: run id,
+    start time, the lab's parameters and test metrics (columns ``params.*``, ``metrics.*``)."""
+    settings = settings or get_settings()
+    configure(settings)
+    mlflow = _mlflow()
+    experiment = mlflow.get_experiment_by_name(f"driftlab/{scenario_id}")
+    if experiment is None:
+        raise LookupError(f"scenario {scenario_id!r} has no training runs yet")
+    frame = mlflow.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"])
+    keep = ["run_id", "start_time"] + [c for c in frame.columns
+                                       if c.startswith(("params.", "metrics.test_"))]
+    return frame[keep].reset_index(drop=True)
+
+
+def _float_or_none(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _timestamp(millis: int | None) -> str | None:
+    from datetime import UTC, datetime
+
+    if millis is None:
+        return None
+    return datetime.fromtimestamp(millis / 1000, tz=UTC).isoformat(timespec="seconds")
