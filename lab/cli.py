@@ -571,7 +571,8 @@ def notebooks(open_: Annotated[bool, typer.Option("--open", help="Start Jupyter 
     if not folder.is_dir():
         raise UserError("no notebooks/ folder beside the lab: they ship with the repository")
     for path in sorted(folder.glob("*.ipynb")):
-        out.print(f"  {path.name}", markup=False, highlight=False)
+        out.print(f"  {path.name:<38} {_notebook_title(path)}", markup=False, highlight=False,
+                  soft_wrap=True)
     has_jupyter = importlib.util.find_spec("jupyterlab") is not None
     command = [sys.executable, "-m", "jupyter", "lab", str(folder)]
     if open_ and has_jupyter:
@@ -581,6 +582,22 @@ def notebooks(open_: Annotated[bool, typer.Option("--open", help="Start Jupyter 
                   markup=False, highlight=False)
     out.print("open them with: " + " ".join(command), markup=False, highlight=False,
               soft_wrap=True)
+
+
+def _notebook_title(path: Path) -> str:
+    """The notebook's first heading (its topic), or nothing when it has none."""
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return ""
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell.get("source", []))
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            return first.lstrip("#").strip() if first.startswith("#") else ""
+    return ""
 
 
 @app.command()
