@@ -5,7 +5,9 @@ production without its own plan) gets that one fault, and from the fault's onset
 keep: the rows as they would have arrived and as they arrive, the model's scores on both,
 the model's realised precision, recall and cost before and after (measured with
 :mod:`lab.drift.harm`, whose verdict says whether the fault hurts), and what a monitor
-could measure: the same metrics on the labels that actually come back.
+could measure: the same metrics on the labels that actually come back. Alerts are counted
+as the harm measurement counts them: a refused record is no alert, and past a day's review
+capacity (when the scenario has one) an alert goes unread.
 
 A training-time fault (label leakage) does not touch production: it is shown by training
 a second model on the leaky reference and comparing it, on the clean stream, with the
@@ -24,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from lab.data import production_frame, world_reference
 from lab.drift import Injector, Truth, apply_plan
 from lab.drift.delivery import labels_arrive, refused
-from lab.drift.harm import measure_plan, outcome
+from lab.drift.harm import decide, measure_plan, outcome
 from lab.evaluation import choose_threshold, classification_metrics
 from lab.scenario import Scenario
 from lab.taxonomy.examples import example_plan
@@ -94,7 +96,8 @@ def fault_effects(scenario: Scenario, pipeline, threshold: float, rows: int | No
             used, used_threshold, clean_model = pipeline, threshold, None
             training = offline = None
         [truth] = measure_plan(world, [injector], clean, used, used_threshold,
-                               costs.false_positive, costs.false_negative, seed, clean_model)
+                               costs.false_positive, costs.false_negative, seed, clean_model,
+                               costs.review_capacity_per_day)
         faulty, _ = apply_plan(clean, world, [injector])
         effects.append(_effect(scenario, truth, clean, faulty, pipeline, threshold, used,
                                used_threshold, training, offline))
@@ -109,8 +112,12 @@ def _effect(scenario, truth, clean, faulty, pipeline, threshold, used, used_thre
     before, after = clean.iloc[rows], faulty.iloc[rows]
     scores_before = pipeline.predict_proba(before[names])[:, 1]
     scores_after = used.predict_proba(after[names])[:, 1]
-    # A record the server refuses gets no score, so no alert and no label to come back.
-    decisions = (scores_after >= used_threshold) & ~refused(after)
+    # As the harm measurement decides: a record the server refuses gets no score, hence no
+    # alert and no label to come back; past a day's review capacity an alert goes unread.
+    acted = {"capacity_per_day": costs.review_capacity_per_day,
+             "timestamp": world.schema.timestamp}
+    decisions = decide(used, after, names, used_threshold, **acted)
+    alerted_before = decide(pipeline, before, names, threshold, **acted)
     seen = labels_arrive(after, decisions) & ~refused(after)
     harm = truth.details["harm"]
     per_day = world.rows_per_day
@@ -119,8 +126,7 @@ def _effect(scenario, truth, clean, faulty, pipeline, threshold, used, used_thre
     return FaultEffect(
         truth=truth, before=before, after=after, scores_before=scores_before,
         scores_after=scores_after,
-        model_before=_per_day(harm["clean"], per_day,
-                              float((scores_before >= threshold).mean())),
+        model_before=_per_day(harm["clean"], per_day, float(alerted_before.mean())),
         model_after=_per_day(harm["faulty"], per_day, float(decisions.mean())),
         monitor_sees={"precision": monitor["precision"], "recall": monitor["recall"],
                       "labelled_share": float(seen.mean())},
