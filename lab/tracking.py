@@ -19,6 +19,10 @@ from typing import Any
 from lab.config import Settings, ensure_home, get_settings, private_tree
 
 CHAMPION = "champion"
+CHALLENGER = "challenger"
+# Every move of an alias is kept as a tag of the registered model, one tag a move
+# (``driftlab.alias.0001`` = JSON {alias, from, to, action, at}): the history lives in MLflow.
+ALIAS_MOVE_TAG = "driftlab.alias."
 CARD = "driftlab.json"
 SCENARIO_TAG = "driftlab.scenario"
 # The operating threshold a candidate deployed, on the model version it was chosen for;
@@ -114,10 +118,13 @@ def _requirements() -> list[str]:
 def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                  metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
                  input_example, output_example, model_name: str | None = None,
-                 settings: Settings | None = None) -> Registered:
-    """Log one training run, register its model and point ``@champion`` at it.
+                 settings: Settings | None = None, alias: str = CHAMPION,
+                 tags: dict[str, str] | None = None, action: str = "train") -> Registered:
+    """Log one training run, register its model and point ``alias`` (``@champion``) at it.
 
     ``model_name`` is the registered name (a workspace's own); the scenario id by default.
+    ``tags`` go on the run (a retrain's lineage: the data it saw); ``action`` is how the
+    alias move is recorded in the history (:func:`alias_history`).
     """
     settings = settings or get_settings()
     model_name = model_name or scenario_id
@@ -128,7 +135,7 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
 
     experiment_id = _experiment_id(f"driftlab/{scenario_id}", settings)
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{scenario_id}") as run:
-        mlflow.set_tags({SCENARIO_TAG: scenario_id})
+        mlflow.set_tags({SCENARIO_TAG: scenario_id, **(tags or {})})
         mlflow.log_params(params)
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
         for name, fig in figures.items():
@@ -153,8 +160,63 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
     client.set_registered_model_tag(model_name, SCENARIO_TAG, scenario_id)
     client.set_model_version_tag(model_name, str(version_), "threshold",
                                  str(card["threshold"]["threshold"]))
-    client.set_registered_model_alias(model_name, CHAMPION, str(version_))
-    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{CHAMPION}")
+    move_alias(model_name, alias, version_, action, settings=settings)
+    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{alias}")
+
+
+def move_alias(name: str, alias: str, version: int, action: str, note: str = "",
+               settings: Settings | None = None) -> int | None:
+    """Point ``name@alias`` at ``version`` and record the move; returns the version it
+    pointed at before (``None``: none)."""
+    import json
+    from datetime import UTC, datetime
+
+    before = champion_version(name, alias, settings)
+    client = _mlflow().MlflowClient()
+    client.set_registered_model_alias(name, alias, str(int(version)))
+    tags = client.get_registered_model(name).tags or {}
+    seq = 1 + max((int(k.removeprefix(ALIAS_MOVE_TAG)) for k in tags
+                   if k.startswith(ALIAS_MOVE_TAG)), default=0)
+    move = {"alias": alias, "from": before, "to": int(version), "action": action,
+            "note": note, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    client.set_registered_model_tag(name, f"{ALIAS_MOVE_TAG}{seq:04d}", json.dumps(move))
+    return before
+
+
+def alias_history(name: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every recorded move of the model's aliases, oldest first."""
+    import json
+
+    configure(settings)
+    tags = _mlflow().MlflowClient().get_registered_model(name).tags or {}
+    moves = sorted((k, v) for k, v in tags.items() if k.startswith(ALIAS_MOVE_TAG))
+    return [{"seq": int(k.removeprefix(ALIAS_MOVE_TAG)), **json.loads(v)} for k, v in moves]
+
+
+def load_version(name: str, version: int, settings: Settings | None = None) -> Champion:
+    """One registered version with its card, whatever alias it has (a roll-back target)."""
+    configure(settings)
+    mlflow = _mlflow()
+    mv = mlflow.MlflowClient().get_model_version(name, str(int(version)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline = mlflow.sklearn.load_model(f"models:/{name}/{int(version)}")
+    return Champion(name, int(mv.version), mv.run_id, pipeline, _card(mv))
+
+
+def run_tags(run_id: str, settings: Settings | None = None) -> dict[str, str]:
+    """The tags of one MLflow run (a retrain's lineage)."""
+    configure(settings)
+    return dict(_mlflow().MlflowClient().get_run(run_id).data.tags)
+
+
+def log_run_metrics(run_id: str, metrics: dict[str, float], step: int = 0,
+                    settings: Settings | None = None) -> None:
+    """Add metrics to a finished run (a challenger's shadow scores, day by day)."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    for key, value in metrics.items():
+        client.log_metric(run_id, key, float(value), step=step)
 
 
 def champion_version(name: str, alias: str = CHAMPION,
