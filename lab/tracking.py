@@ -210,6 +210,13 @@ def run_tags(run_id: str, settings: Settings | None = None) -> dict[str, str]:
     return dict(_mlflow().MlflowClient().get_run(run_id).data.tags)
 
 
+def run_metrics(run_id: str, key: str, settings: Settings | None = None) -> list[float]:
+    """Every value of one metric of a run, in step order (a shadow's cost, day by day)."""
+    configure(settings)
+    history = _mlflow().MlflowClient().get_metric_history(run_id, key)
+    return [m.value for m in sorted(history, key=lambda m: m.step)]
+
+
 def log_run_metrics(run_id: str, metrics: dict[str, float], step: int = 0,
                     settings: Settings | None = None) -> None:
     """Add metrics to a finished run (a challenger's shadow scores, day by day)."""
