@@ -42,12 +42,16 @@ def print_remedy(summary: dict[str, Any], result, out) -> None:
               f"{summary['run']}", highlight=False)
     for note in summary["notes"]:
         out.print(f"  {note}", highlight=False, markup=False)
-    days = Table("day before", "cost", "day after", "cost", title="cost per day")
+    shadow = summary["shadow"]
+    days = Table("day before", "cost", "day after", "cost", *(["shadow"] if shadow else []),
+                 title="cost per day")
     for row in result.per_day().itertuples():
         days.add_row(str(row.day_before or ""), _money(row.cost_before),
-                     str(row.day_after or ""), _money(row.cost_after))
+                     str(row.day_after or ""), _money(row.cost_after),
+                     *([_money(row.cost_shadow)] if shadow else []))
     before, after = summary["before"], summary["after"]
-    days.add_row("mean", _money(before["cost_per_day"]), "mean", _money(after["cost_per_day"]))
+    days.add_row("mean", _money(before["cost_per_day"]), "mean", _money(after["cost_per_day"]),
+                 *([_money(shadow["cost_per_day"])] if shadow else []))
     out.print(days)
     table = Table("remedy", "key", "prec.", "recall", "alerts/d", "cost/d", "regret/d",
                   title="every remedy on the same next week")

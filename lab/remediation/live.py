@@ -52,13 +52,15 @@ class RemedyRun:
     notes: list[str] = field(default_factory=list)
 
     def per_day(self) -> pd.DataFrame:
-        """Cost per day before (the production run's last week) and after (next week)."""
+        """Cost per day before (the production run's last week) and after (next week), and
+        the challenger's in shadow on the same days."""
         before = self.before.per_day.tail(7).reset_index(drop=True)
         after = self.after.per_day.reset_index(drop=True)
+        later = pd.DataFrame({"day_after": after["day"].dt.date, "cost_after": after["cost"]})
+        if self.shadow is not None:
+            later["cost_shadow"] = self.shadow.per_day["cost"].to_numpy()
         frame = pd.DataFrame({"day_before": before["day"].dt.date,
-                              "cost_before": before["cost"]}).join(
-            pd.DataFrame({"day_after": after["day"].dt.date, "cost_after": after["cost"]}),
-            how="outer")
+                              "cost_before": before["cost"]}).join(later, how="outer")
         return frame.astype(object).where(frame.notna(), None)
 
     def outcome_part(self):

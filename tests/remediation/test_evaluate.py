@@ -163,3 +163,19 @@ def test_bad_input_names_the_field():
         evaluate_remedies(scenario, remedies=("reboot",), **SIZES)
     with pytest.raises(RemedyError, match="roll-back needs the previous model"):
         evaluate_remedies(scenario, remedies=("roll-back",), **SIZES)
+
+
+def test_the_outcome_part_joins_a_grade_and_the_total_stays_out_of_100(evaluations):
+    from lab.grade import Answers, grade
+    from lab.grade.scores import round_score
+    from tests.test_grade import EVIDENCE, UNITS
+
+    answers = Answers(kind="pipeline", action="fix-pipeline")
+    plain = grade(UNITS, answers, EVIDENCE)
+    assert "outcome" not in [p.name for p in plain.parts]
+    evaluation = evaluations(PIPELINE)
+    part = outcome_part(evaluation.outcomes["nothing"].cost_per_day, evaluation, "nothing")
+    graded = grade(UNITS, answers, EVIDENCE, outcome=part)
+    assert graded.part("outcome") == part
+    points = sum(p.points for p in plain.parts) + part.points
+    assert graded.total == round_score(100 * points / 110)

@@ -55,6 +55,8 @@ def test_shadow_promote_roll_back_and_fix_through_the_server():
     rolled = apply_remedy(scenario, "roll-back", workspace="alice", rows=ROWS)
     assert (rolled.champion_before, rolled.champion_after) == (2, 1)
     assert rolled.after.cost_per_day == pytest.approx(shadow.after.cost_per_day, rel=1e-3)
+    assert rolled.evaluation.outcomes["roll-back"].cost_per_day == pytest.approx(
+        rolled.after.cost_per_day, rel=1e-3)
 
     moves = [(m["alias"], m["action"], m["from"], m["to"])
              for m in tracking.alias_history(name)]
