@@ -18,7 +18,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from lab.data import Production, production_frame
+from lab.data import production_frame
 from lab.drift import Truth
 from lab.drift.delivery import changed_records, labels_arrive
 from lab.load.openloop import open_loop
@@ -58,7 +58,7 @@ def open_loop_traffic(scenario: Scenario, url: str, rate: float, rows: int | Non
                       seed: int = 0, model: str | None = None, run: str | None = None,
                       faults: list[ServiceFault] | None = None, timeout: float = 30.0,
                       reference_rows: int | None = None, on_answer=None,
-                      on_start=None, production: Production | None = None) -> StreamLoad:
+                      on_start=None) -> StreamLoad:
     """Send ``rows`` of the scenario's production stream at ``rate`` requests/s (Poisson).
 
     ``faults`` are the scenario's service faults (its ``service`` entries by default);
@@ -70,7 +70,7 @@ def open_loop_traffic(scenario: Scenario, url: str, rate: float, rows: int | Non
     model = model or scenario.model_name
     run = run or new_run_id()
     faults = scenario.service_faults(seed) if faults is None else faults
-    production = production or production_frame(scenario, rows, seed, reference_rows)
+    production = production_frame(scenario, rows, seed, reference_rows)
     frame = production.frame
     schema = scenario.world_.schema
     events = frame[schema.timestamp].reset_index(drop=True)
@@ -141,7 +141,6 @@ def _send_labels(url, model, run, frame, scenario, events) -> int:
 def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: int = 0,
                           reference_rows: int | None = None, model: str | None = None,
                           progress: ProgressFn | None = None, run: str | None = None,
-                          production: Production | None = None,
                           **closed_loop) -> TrafficReport:
     """A traffic run the way the scenario's topic needs it, as a :class:`TrafficReport`.
 
@@ -152,8 +151,7 @@ def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None,
     """
     if "serving-latency" not in scenario.topics:
         return send_traffic(scenario, url, rows=rows, seed=seed, reference_rows=reference_rows,
-                            model=model, progress=progress, run=run, production=production,
-                            **closed_loop)
+                            model=model, progress=progress, run=run, **closed_loop)
     report: TrafficReport | None = None
     done = [0]
 
@@ -177,7 +175,7 @@ def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None,
 
     sent = open_loop_traffic(scenario, url, scenario.traffic_rate, rows, seed, model, run,
                              reference_rows=reference_rows, on_answer=answered,
-                             on_start=started, production=production)
+                             on_start=started)
     report.run = sent.run
     report.requests = sent.load.requests
     report.latencies_ms = sent.load.latencies_ms.tolist()

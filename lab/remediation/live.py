@@ -169,13 +169,15 @@ def apply_remedy(scenario: Scenario, remedy: str, *, workspace: str | None = Non
 
 
 def _send_week(scenario, week, span, name, url):
-    from lab.load import send_scenario_traffic
     from lab.serve.process import ServerProcess
+    from lab.traffic import send_traffic
 
+    # The week after a remedy asks what the model decided, not how fast: it goes through
+    # the batched closed loop even for a serving scenario (whose open loop at its arrival
+    # rate would take minutes for a week of rows).
     def send(target: str):
-        return send_scenario_traffic(scenario, target, rows=len(week.frame), seed=span.seed,
-                                     reference_rows=span.reference_rows, model=name,
-                                     production=week)
+        return send_traffic(scenario, target, rows=len(week.frame), seed=span.seed,
+                            reference_rows=span.reference_rows, model=name, production=week)
 
     if url is not None:
         token = get_settings().admin_token
