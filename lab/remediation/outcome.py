@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lab.drift.delivery import refused
+from lab.drift.harm import within_capacity
 from lab.scenario import Scenario
 
 
@@ -52,9 +53,9 @@ def realised(remedy: str, frame: pd.DataFrame, alerts: np.ndarray, scenario: Sce
     day = frame[schema.timestamp].dt.floor("D").to_numpy()
     reviewed = alerts.copy()
     if costs.review_capacity_per_day is not None:
-        # The n-th alert of its day (arrival order; the frame is sorted by time).
-        nth = pd.Series(alerts.astype(int)).groupby(day).cumsum().to_numpy()
-        reviewed &= nth <= costs.review_capacity_per_day
+        # The same rule as the harm measurement: first come, first served, per day.
+        reviewed &= within_capacity(frame[schema.timestamp], alerts,
+                                    costs.review_capacity_per_day)
     fp = reviewed & ~y
     missed = y & ~reviewed
     cost = fp * costs.false_positive + missed * costs.false_negative
