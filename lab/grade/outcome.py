@@ -43,7 +43,10 @@ def outcome_part(cost_per_day: float, evaluation, remedy: str):
     why = (f"{remedy}: {cost_per_day:,.0f} a day over the next week; the best remedy on the "
            f"same traffic, {best}, {best_cost:,.0f} (regret {extra:,.0f} a day, "
            f"{relative:.1%}; {REGRET_HALF:.0%} scores half).")
-    explain = EXPLAIN.get(action)
-    if explain:
-        why += f" {explain[0].upper()}{explain[1:]}."
+    from lab.remediation.evaluate import explain
+
+    because = explain(evaluation, remedy) if remedy in evaluation.outcomes else ""
+    because = because or EXPLAIN.get(action, "")
+    if because:
+        why += f" {because[0].upper()}{because[1:]}."
     return Part("outcome", round_score(WEIGHT * fraction), WEIGHT, why)

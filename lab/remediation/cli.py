@@ -64,6 +64,8 @@ def print_remedy(summary: dict[str, Any], result, out) -> None:
                   _share(after["recall"]), f"{after['alerts_per_day']:,.0f}",
                   _money(after["cost_per_day"]), _money(summary["regret_per_day"]))
     out.print(table)
+    for row in evaluation.table().itertuples():
+        out.print(f"  {row.remedy}: {row.why}", highlight=False, markup=False)
     for note in evaluation.notes:
         out.print(f"  not evaluated: {note}", highlight=False, markup=False)
     if summary["shadow"]:

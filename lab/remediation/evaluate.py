@@ -50,6 +50,9 @@ class RemedyEvaluation:
     onset: pd.Timestamp | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # What happened, for the debrief's explanations: the truth's categories (those that
+    # hurt the model, measured on the live model) and the features the faults touched.
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def best(self) -> str:
@@ -79,7 +82,8 @@ class RemedyEvaluation:
                          "precision": o.precision, "recall": o.recall,
                          "alerts_per_day": o.alerts_per_day,
                          "cost_per_day": o.cost_per_day, "regret_per_day": self.regret(name),
-                         "threshold": self.thresholds.get(name), "note": o.note})
+                         "threshold": self.thresholds.get(name), "note": o.note,
+                         "why": explain(self, name)})
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,7 +93,8 @@ class RemedyEvaluation:
                 "onset": None if self.onset is None else str(self.onset),
                 "before": self.before.to_dict(),
                 "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},
-                "thresholds": self.thresholds, "notes": self.notes}
+                "thresholds": self.thresholds, "notes": self.notes,
+                "explanations": {r: explain(self, r) for r in self.outcomes}}
 
 
 def onset_of(truths) -> pd.Timestamp | None:
@@ -124,6 +129,8 @@ def evaluate_remedies(scenario: Scenario, seed: int = 0, rows: int | None = None
     evaluation = RemedyEvaluation(scenario.id, seed, list(scenario.questions.answer.actions),
                                   realised("before", seen.frame, before_alerts, scenario),
                                   {}, chosen, onset)
+    evaluation.faults = [{"category": t.category, "features": list(t.features),
+                          "kind": t.kind} for t in seen.truths if t.category != "service"]
     faulty = next_week(span).frame
     for remedy in wanted:
         model, threshold, frame, note = _remedied(remedy, span, live, previous, onset,
@@ -186,3 +193,69 @@ def rethreshold(scenario: Scenario, span: Span, live: Live, seen: pd.DataFrame,
     point = choose_threshold(y, scores[keep], costs.false_positive, costs.false_negative,
                              scenario.world_.rows_per_day, costs.review_capacity_per_day)
     return point.threshold, f"threshold re-chosen on {len(y)} labelled production rows"
+
+
+def explain(evaluation: RemedyEvaluation, remedy: str) -> str:
+    """Why ``remedy`` did what it did on this week, in the debrief's words."""
+    kinds = {f["category"] for f in evaluation.faults}
+    features = sorted({x for f in evaluation.faults if f["category"] == "pipeline"
+                       for x in f["features"]})
+    broken = ", ".join(features) or "the broken input"
+    action = action_of(remedy)
+    cost = evaluation.outcomes[remedy].cost_per_day if remedy in evaluation.outcomes else None
+    nothing = evaluation.outcomes.get("nothing")
+    gain = (None if cost is None or nothing is None or not nothing.cost_per_day
+            else 1 - cost / nothing.cost_per_day)
+    saved = ""
+    if gain is not None and action != "nothing":
+        saved = (f" (saves {gain:.0%} a day against doing nothing)" if gain >= 0.005 else
+                 f" (costs {-gain:.0%} a day more than doing nothing)" if gain <= -0.005 else
+                 " (about what doing nothing costs)")
+    if "pipeline" in kinds or "labels" in kinds:
+        text = {"fix-pipeline": f"fixing the feed gives the model back {broken} as it learnt it",
+                "retrain": f"retraining on the broken feed teaches the model to live without "
+                           f"{broken}: it recovers part of the loss, never what the fix does",
+                "re-threshold": "a new threshold moves the alerts, not what the broken input "
+                                "hides",
+                "nothing": "the fault goes on and so does its cost"}
+        if "pipeline" not in kinds:
+            text["fix-pipeline"] = ("fixing the label feed restores what the monitor sees; "
+                                    "the decisions were never affected")
+    elif "prior" in kinds:
+        text = {"re-threshold": "after a prior shift the ranking still holds: a threshold "
+                                "re-chosen on current labels recovers the cost-optimal trade-off",
+                "retrain": "a refit learns the new base rate too, at the price of a new model",
+                "fix-pipeline": "nothing in the feed is broken: the base rate really moved",
+                "nothing": "the old threshold is wrong for the new base rate"}
+    elif "concept" in kinds:
+        text = {"retrain": "after a real change of P(y|x) only rows from after the change "
+                           "teach the new relationship; mixed with the old reference they are "
+                           "outvoted",
+                "re-threshold": "a threshold cannot fix a ranking that no longer matches the "
+                                "outcome",
+                "fix-pipeline": "nothing in the feed is broken: the world changed",
+                "nothing": "the model keeps ranking by a relationship that no longer holds"}
+    elif nothing is not None and _best_saving(evaluation) < BENIGN_SAVING:
+        text = {"nothing": "the data moved (or only wiggled) and the model's decisions held",
+                "retrain": "retraining buys about nothing when the shift does not hurt",
+                "re-threshold": "the old threshold is still about right",
+                "fix-pipeline": "there is nothing to fix"}
+    else:
+        text = {"retrain": "inputs the model never learnt: rows from after the change teach "
+                           "them",
+                "re-threshold": "a new threshold moves the alerts; it does not teach the model "
+                                "the new inputs",
+                "fix-pipeline": "nothing in the feed is broken: the inputs really changed",
+                "nothing": "the model keeps scoring inputs it never learnt"}
+    text.setdefault("roll-back", "the previous model, on the same traffic")
+    return text.get(action, "") + saved
+
+
+BENIGN_SAVING = 0.03  # no remedy saves 3% a day: the change did not hurt the model
+
+
+def _best_saving(evaluation: RemedyEvaluation) -> float:
+    nothing = evaluation.outcomes["nothing"].cost_per_day
+    best = min(o.cost_per_day for o in evaluation.outcomes.values())
+    return 1 - best / nothing if nothing else 0.0
+

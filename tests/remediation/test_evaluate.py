@@ -65,6 +65,9 @@ def test_pipeline_fault_fixing_the_feed_is_best_and_doing_nothing_worst(evaluati
     assert cost["nothing"] == max(cost.values()), cost
     # Retraining on the broken feed recovers part of the loss, not all of it.
     assert cost["fix-pipeline"] < cost["retrain:production"] < cost["nothing"], cost
+    why = evaluation.table().set_index("remedy")["why"]
+    assert "teaches the model to live without team_load" in why["retrain"]
+    assert "saves" in why["fix-pipeline"]
 
 
 def test_prior_shift_rethreshold_recovers_and_doing_nothing_is_worst(evaluations):
@@ -103,6 +106,7 @@ def test_benign_shift_and_control_retraining_buys_nothing(evaluations, scenario_
     nothing = cost["nothing"]
     for remedy in ("retrain", "retrain:production", "re-threshold"):
         assert cost[remedy] >= nothing * (1 - BENIGN_MARGIN), (remedy, cost)
+    assert "buys about nothing" in evaluation.table().set_index("remedy")["why"]["retrain"]
 
 
 def test_regret_and_the_outcome_part(evaluations):
