@@ -13,6 +13,7 @@ from lab import tracking
 from lab.cli import app
 from lab.remediation.live import apply_remedy
 from lab.scenario import load_scenario
+from lab.serve.process import ServerProcess
 from lab.train import train
 
 SCENARIO = "sla-flagging-dropped-tuesday"
@@ -25,9 +26,34 @@ def test_shadow_promote_roll_back_and_fix_through_the_server():
     train(scenario, seed=0, rows=ROWS, workspace="alice")
     name = f"alice.{SCENARIO}"
 
+    # One server for three weeks: it follows @champion each time it is told to reload.
+    server = ServerProcess(models=[name]).start()
+    try:
+        shadow, promoted, rolled = _three_weeks(scenario, name, server.url)
+    finally:
+        server.stop()
+    moves = [(m["alias"], m["action"], m["from"], m["to"])
+             for m in tracking.alias_history(name)]
+    assert moves == [("champion", "train", None, 1), ("challenger", "retrain", None, 2),
+                     ("champion", "promote", 1, 2), ("champion", "roll-back", 2, 1)]
+
+    # The feed fixed from the start of the week, from the command line (its own server).
+    result = CliRunner().invoke(app, ["--workspace", "alice", "remedy", SCENARIO,
+                                      "fix-pipeline", "--rows", str(ROWS), "--json"])
+    assert result.exit_code == 0, result.output
+    fixed = json.loads(result.stdout)
+    evaluated = fixed["evaluation"]["outcomes"]
+    assert fixed["after"]["cost_per_day"] == pytest.approx(
+        evaluated["fix-pipeline"]["cost_per_day"], rel=1e-3)
+    assert fixed["after"]["cost_per_day"] < 0.9 * evaluated["nothing"]["cost_per_day"]
+    assert fixed["evaluation"]["best"] == "fix-pipeline"
+    assert fixed["grade"]["points"] == 10 and fixed["regret_per_day"] == pytest.approx(0, abs=1)
+
+
+def _three_weeks(scenario, name, url):
     # A challenger retrained on everything labelled so far, kept in shadow.
     shadow = apply_remedy(scenario, "retrain", workspace="alice", rows=ROWS, data="both",
-                          promote_challenger=False)
+                          promote_challenger=False, url=url)
     challenger = shadow.challenger
     assert (shadow.champion_before, shadow.champion_after, challenger.version) == (1, 1, 2)
     assert tracking.champion_version(name, tracking.CHALLENGER) == 2
@@ -47,33 +73,17 @@ def test_shadow_promote_roll_back_and_fix_through_the_server():
         shadow.after.per_day["cost"].tolist())
 
     # Promoted, the challenger serves the next week exactly as it did in shadow.
-    promoted = apply_remedy(scenario, "promote", workspace="alice", rows=ROWS)
+    promoted = apply_remedy(scenario, "promote", workspace="alice", rows=ROWS, url=url)
     assert (promoted.champion_before, promoted.champion_after) == (1, 2)
     assert promoted.after.cost_per_day == pytest.approx(shadow.shadow.cost_per_day, rel=1e-3)
 
     # Rolled back: version 1 serves again, and costs what it cost before.
-    rolled = apply_remedy(scenario, "roll-back", workspace="alice", rows=ROWS)
+    rolled = apply_remedy(scenario, "roll-back", workspace="alice", rows=ROWS, url=url)
     assert (rolled.champion_before, rolled.champion_after) == (2, 1)
     assert rolled.after.cost_per_day == pytest.approx(shadow.after.cost_per_day, rel=1e-3)
     assert rolled.evaluation.outcomes["roll-back"].cost_per_day == pytest.approx(
         rolled.after.cost_per_day, rel=1e-3)
-
-    moves = [(m["alias"], m["action"], m["from"], m["to"])
-             for m in tracking.alias_history(name)]
-    assert moves == [("champion", "train", None, 1), ("challenger", "retrain", None, 2),
-                     ("champion", "promote", 1, 2), ("champion", "roll-back", 2, 1)]
-
-    # The feed fixed from the start of the week, from the command line.
-    result = CliRunner().invoke(app, ["--workspace", "alice", "remedy", SCENARIO,
-                                      "fix-pipeline", "--rows", str(ROWS), "--json"])
-    assert result.exit_code == 0, result.output
-    fixed = json.loads(result.stdout)
-    evaluated = fixed["evaluation"]["outcomes"]
-    assert fixed["after"]["cost_per_day"] == pytest.approx(
-        evaluated["fix-pipeline"]["cost_per_day"], rel=1e-3)
-    assert fixed["after"]["cost_per_day"] < 0.9 * evaluated["nothing"]["cost_per_day"]
-    assert fixed["evaluation"]["best"] == "fix-pipeline"
-    assert fixed["grade"]["points"] == 10 and fixed["regret_per_day"] == pytest.approx(0, abs=1)
+    return shadow, promoted, rolled
 
 
 def test_remedy_errors_name_the_field():
