@@ -92,3 +92,13 @@ def test_remedy_errors_name_the_field():
     assert result.exit_code == 2 and "remedy: 'reboot' is not allowed" in result.output
     result = runner.invoke(app, ["remedy", SCENARIO, "nothing"])
     assert result.exit_code == 2 and "has no @champion" in result.output
+    train(load_scenario(SCENARIO), seed=0, rows=3000)
+    for args, message in ((["promote"], "has no @challenger (retrain first)"),
+                          (["roll-back"], "has no earlier @champion to go back to"),
+                          (["retrain", "--data", "all"], "data: 'all' is not allowed"),
+                          (["re-threshold", "--threshold", "1.5"],
+                           "threshold: threshold must be between 0 and 1")):
+        result = runner.invoke(app, ["remedy", SCENARIO, *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert message in " ".join(result.output.split()), (args, result.output)
+    assert tracking.champion_version(SCENARIO) == 1  # nothing moved
