@@ -217,6 +217,17 @@ def run_metrics(run_id: str, key: str, settings: Settings | None = None) -> list
     return [m.value for m in sorted(history, key=lambda m: m.step)]
 
 
+def log_run_text(run_id: str, text: str, path: str, settings: Settings | None = None) -> None:
+    """Add a text artifact to a finished run (a shadow's scores, one row a request)."""
+    configure(settings)
+    _mlflow().MlflowClient().log_text(run_id, text, path)
+
+
+def load_run_text(run_id: str, path: str, settings: Settings | None = None) -> str:
+    configure(settings)
+    return _mlflow().artifacts.load_text(f"runs:/{run_id}/{path}")
+
+
 def log_run_metrics(run_id: str, metrics: dict[str, float], step: int = 0,
                     settings: Settings | None = None) -> None:
     """Add metrics to a finished run (a challenger's shadow scores, day by day)."""

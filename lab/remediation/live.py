@@ -33,6 +33,7 @@ from lab.remediation.week import next_week, so_far, span_of
 from lab.scenario import Scenario
 
 ACTIONS = ("nothing", "fix-pipeline", "re-threshold", "retrain", "promote", "roll-back")
+SHADOW_SCORES = "shadow/scores.csv"  # the challenger's scores on the week, on its run
 
 
 @dataclass
@@ -154,9 +155,11 @@ def apply_remedy(scenario: Scenario, remedy: str, *, workspace: str | None = Non
 
     shadow = None
     if challenger is not None and not promote_challenger:
-        shadow = _shadow(scenario, week.frame, challenger, after)
-        notes.append("shadow: the challenger scored the same week beside the champion; both "
-                     "logged on its MLflow run (shadow_cost, champion_cost per day)")
+        shadow = _shadow(scenario, week.frame, challenger, after, report)
+        notes.append("shadow: the challenger scored the same week beside the champion; its "
+                     f"scores are logged on its MLflow run ({SHADOW_SCORES}, by request id, "
+                     "beside the champion's in the prediction store), and both costs per day "
+                     "(shadow_cost, champion_cost)")
 
     say("evaluate every remedy on the same week")
     evaluation = evaluate_remedies(scenario, seed, span.rows, reference_rows, live=live,
@@ -188,11 +191,15 @@ def _send_week(scenario, week, span, name, url):
         return send(server.url)
 
 
-def _shadow(scenario, frame, challenger: Challenger, champion: Outcome) -> Outcome:
+def _shadow(scenario, frame, challenger: Challenger, champion: Outcome, report) -> Outcome:
     """The challenger's decisions on the week the champion served; both logged per day."""
-    _, alerts = decide(challenger.live.pipeline, frame, scenario.world_.schema.names,
-                       challenger.live.threshold)
+    scores, alerts = decide(challenger.live.pipeline, frame, scenario.world_.schema.names,
+                            challenger.live.threshold)
     shadow = realised("shadow", frame, alerts, scenario, "challenger in shadow")
+    served = np.array([d if d is not None else -1 for d in report.decisions])
+    table = pd.DataFrame({"request_id": report.request_ids, "champion_decision": served,
+                          "shadow_score": scores.round(6), "shadow_decision": alerts.astype(int)})
+    tracking.log_run_text(challenger.run_id, table.to_csv(index=False), SHADOW_SCORES)
     for step, (ours, theirs) in enumerate(zip(shadow.per_day.itertuples(),
                                               champion.per_day.itertuples())):
         tracking.log_run_metrics(challenger.run_id, {"shadow_cost": ours.cost,

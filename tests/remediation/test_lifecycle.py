@@ -4,8 +4,10 @@ the challenger's lineage and every alias move."""
 
 from __future__ import annotations
 
+import io
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -71,6 +73,12 @@ def _three_weeks(scenario, name, url):
         shadow.shadow.per_day["cost"].tolist())
     assert tracking.run_metrics(challenger.run_id, "champion_cost") == pytest.approx(
         shadow.after.per_day["cost"].tolist())
+    scores = pd.read_csv(io.StringIO(tracking.load_run_text(challenger.run_id,
+                                                            "shadow/scores.csv")))
+    assert len(scores) == shadow.after.rows and scores["request_id"].str.startswith(
+        shadow.run).all()
+    assert scores["shadow_decision"].sum() == round(shadow.shadow.alerts_per_day * 7)
+    assert scores["champion_decision"].sum() == round(shadow.after.alerts_per_day * 7)
 
     # Promoted, the challenger serves the next week exactly as it did in shadow.
     promoted = apply_remedy(scenario, "promote", workspace="alice", rows=ROWS, url=url)
