@@ -50,8 +50,8 @@ class RemedyEvaluation:
     onset: pd.Timestamp | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    # What happened, for the debrief's explanations: the truth's categories (those that
-    # hurt the model, measured on the live model) and the features the faults touched.
+    # What happened, for the debrief's explanations: each fault's kind, category, stage
+    # and the features it touched (from the truth of the run).
     faults: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -130,7 +130,8 @@ def evaluate_remedies(scenario: Scenario, seed: int = 0, rows: int | None = None
                                   realised("before", seen.frame, before_alerts, scenario),
                                   {}, chosen, onset)
     evaluation.faults = [{"category": t.category, "features": list(t.features),
-                          "kind": t.kind} for t in seen.truths if t.category != "service"]
+                          "kind": t.kind, "stage": t.stage}
+                         for t in seen.truths if t.category != "service"]
     faulty = next_week(span).frame
     for remedy in wanted:
         model, threshold, frame, note = _remedied(remedy, span, live, previous, onset,
@@ -197,9 +198,11 @@ def rethreshold(scenario: Scenario, span: Span, live: Live, seen: pd.DataFrame,
 
 def explain(evaluation: RemedyEvaluation, remedy: str) -> str:
     """Why ``remedy`` did what it did on this week, in the debrief's words."""
-    kinds = {f["category"] for f in evaluation.faults}
+    kinds = {f["category"] for f in evaluation.faults if f.get("stage") != "training"}
+    learnt = sorted({x for f in evaluation.faults if f.get("stage") == "training"
+                     for x in f["features"]})
     features = sorted({x for f in evaluation.faults if f["category"] == "pipeline"
-                       for x in f["features"]})
+                       and f.get("stage") != "training" for x in f["features"]})
     broken = ", ".join(features) or "the broken input"
     action = action_of(remedy)
     cost = evaluation.outcomes[remedy].cost_per_day if remedy in evaluation.outcomes else None
@@ -211,7 +214,19 @@ def explain(evaluation: RemedyEvaluation, remedy: str) -> str:
         saved = (f" (saves {gain:.0%} a day against doing nothing)" if gain >= 0.005 else
                  f" (costs {-gain:.0%} a day more than doing nothing)" if gain <= -0.005 else
                  " (about what doing nothing costs)")
-    if "pipeline" in kinds or "labels" in kinds:
+    if learnt:
+        leak = ", ".join(learnt)
+        text = {"retrain": f"the model learnt from {leak} recorded after the outcome; mixed "
+                           "with the leaky reference, production's rows only dilute the leak",
+                "retrain:production": f"the model learnt from {leak} recorded after the "
+                                      "outcome; production's rows, where it is not, teach "
+                                      "what really predicts",
+                "fix-pipeline": f"production's feed is fine: the leak of {leak} was in the "
+                                "training data",
+                "re-threshold": "a new threshold eases the cost; it cannot undo what a leak "
+                                "taught the model",
+                "nothing": "the model keeps leaning on a signal production never has"}
+    elif "pipeline" in kinds or "labels" in kinds:
         text = {"fix-pipeline": f"fixing the feed gives the model back {broken} as it learnt it",
                 "retrain": f"retraining on the broken feed teaches the model to live without "
                            f"{broken}: it recovers part of the loss, never what the fix does",
@@ -248,7 +263,7 @@ def explain(evaluation: RemedyEvaluation, remedy: str) -> str:
                 "fix-pipeline": "nothing in the feed is broken: the inputs really changed",
                 "nothing": "the model keeps scoring inputs it never learnt"}
     text.setdefault("roll-back", "the previous model, on the same traffic")
-    return text.get(action, "") + saved
+    return text.get(remedy, text.get(action, "")) + saved
 
 
 BENIGN_SAVING = 0.03  # no remedy saves 3% a day: the change did not hurt the model
