@@ -89,7 +89,8 @@ class RemedyEvaluation:
     def to_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "seed": self.seed, "accepted": self.accepted,
                 "chosen": self.chosen, "best": self.best,
-                "regret_per_day": None if self.chosen is None else self.regret(),
+                "regret_per_day": (self.regret() if self.chosen in self.outcomes
+                                   else None),
                 "onset": None if self.onset is None else str(self.onset),
                 "before": self.before.to_dict(),
                 "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},

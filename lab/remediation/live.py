@@ -164,8 +164,9 @@ def apply_remedy(scenario: Scenario, remedy: str, *, workspace: str | None = Non
     say("evaluate every remedy on the same week")
     evaluation = evaluate_remedies(scenario, seed, span.rows, reference_rows, live=live,
                                    previous=previous, fixed_at=fixed_at)
+    # The served outcome is the candidate's (their data, window, threshold): its regret is
+    # against the best of the evaluated remedies, whichever of them it resembles.
     best = evaluation.outcomes[evaluation.best].cost_per_day
-    evaluation.chosen = remedy
     return RemedyRun(scenario.id, name, remedy, report.run, live.version, champion_after,
                      before, after, evaluation, after.cost_per_day - min(best, after.cost_per_day),
                      challenger, shadow, notes)

@@ -91,6 +91,10 @@ def _three_weeks(scenario, name, url):
     assert rolled.after.cost_per_day == pytest.approx(shadow.after.cost_per_day, rel=1e-3)
     assert rolled.evaluation.outcomes["roll-back"].cost_per_day == pytest.approx(
         rolled.after.cost_per_day, rel=1e-3)
+    for run in (shadow, promoted, rolled):  # what --json prints, for every kind of remedy
+        summary = run.to_dict()
+        assert summary["grade"]["part"] == "outcome" and summary["remedy"] == run.remedy
+        assert summary["regret_per_day"] >= 0
     return shadow, promoted, rolled
 
 
