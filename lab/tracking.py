@@ -22,6 +22,9 @@ CHAMPION = "champion"
 CHALLENGER = "challenger"
 # Where a promotion parks the champion it replaces, so that a roll-back is one alias move.
 PREVIOUS = "previous"
+# Every move of an alias is kept as a tag of the registered model, one tag a move
+# (``driftlab.alias.0001`` = JSON {alias, from, to, action, at}): the history lives in MLflow.
+ALIAS_MOVE_TAG = "driftlab.alias."
 CARD = "driftlab.json"
 SCENARIO_TAG = "driftlab.scenario"
 # The operating threshold a candidate deployed, on the model version it was chosen for;
@@ -117,11 +120,14 @@ def _requirements() -> list[str]:
 def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                  metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
                  input_example, output_example, model_name: str | None = None,
-                 settings: Settings | None = None, alias: str = CHAMPION) -> Registered:
+                 settings: Settings | None = None, alias: str = CHAMPION,
+                 tags: dict[str, str] | None = None, action: str = "train") -> Registered:
     """Log one training run, register its model and point ``@<alias>`` (``@champion`` by
     default; ``@challenger`` registers a candidate without serving it) at it.
 
     ``model_name`` is the registered name (a workspace's own); the scenario id by default.
+    ``tags`` go on the run (a retrain's lineage: the data it saw); ``action`` is how the
+    alias move is recorded in the history (:func:`alias_history`).
     """
     settings = settings or get_settings()
     model_name = model_name or scenario_id
@@ -132,7 +138,7 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
 
     experiment_id = _experiment_id(f"driftlab/{scenario_id}", settings)
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{scenario_id}") as run:
-        mlflow.set_tags({SCENARIO_TAG: scenario_id})
+        mlflow.set_tags({SCENARIO_TAG: scenario_id, **(tags or {})})
         mlflow.log_params(params)
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
         for name, fig in figures.items():
@@ -157,8 +163,81 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
     client.set_registered_model_tag(model_name, SCENARIO_TAG, scenario_id)
     client.set_model_version_tag(model_name, str(version_), "threshold",
                                  str(card["threshold"]["threshold"]))
-    client.set_registered_model_alias(model_name, alias, str(version_))
+    move_alias(model_name, alias, version_, action, settings=settings)
     return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{alias}")
+
+
+def move_alias(name: str, alias: str, version: int, action: str, note: str = "",
+               settings: Settings | None = None) -> int | None:
+    """Point ``name@alias`` at ``version`` and record the move; returns the version it
+    pointed at before (``None``: none)."""
+    import json
+    from datetime import UTC, datetime
+
+    before = champion_version(name, alias, settings)
+    client = _mlflow().MlflowClient()
+    client.set_registered_model_alias(name, alias, str(int(version)))
+    tags = client.get_registered_model(name).tags or {}
+    seq = 1 + max((int(k.removeprefix(ALIAS_MOVE_TAG)) for k in tags
+                   if k.startswith(ALIAS_MOVE_TAG)), default=0)
+    move = {"alias": alias, "from": before, "to": int(version), "action": action,
+            "note": note, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    client.set_registered_model_tag(name, f"{ALIAS_MOVE_TAG}{seq:04d}", json.dumps(move))
+    return before
+
+
+def alias_history(name: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every recorded move of the model's aliases, oldest first."""
+    import json
+
+    configure(settings)
+    tags = _mlflow().MlflowClient().get_registered_model(name).tags or {}
+    moves = sorted((k, v) for k, v in tags.items() if k.startswith(ALIAS_MOVE_TAG))
+    return [{"seq": int(k.removeprefix(ALIAS_MOVE_TAG)), **json.loads(v)} for k, v in moves]
+
+
+def load_version(name: str, version: int, settings: Settings | None = None) -> Champion:
+    """One registered version with its card, whatever alias it has (a roll-back target)."""
+    configure(settings)
+    mlflow = _mlflow()
+    mv = mlflow.MlflowClient().get_model_version(name, str(int(version)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline = mlflow.sklearn.load_model(f"models:/{name}/{int(version)}")
+    return Champion(name, int(mv.version), mv.run_id, pipeline, _card(mv))
+
+
+def run_tags(run_id: str, settings: Settings | None = None) -> dict[str, str]:
+    """The tags of one MLflow run (a retrain's lineage)."""
+    configure(settings)
+    return dict(_mlflow().MlflowClient().get_run(run_id).data.tags)
+
+
+def run_metrics(run_id: str, key: str, settings: Settings | None = None) -> list[float]:
+    """Every value of one metric of a run, in step order (a shadow's cost, day by day)."""
+    configure(settings)
+    history = _mlflow().MlflowClient().get_metric_history(run_id, key)
+    return [m.value for m in sorted(history, key=lambda m: m.step)]
+
+
+def log_run_text(run_id: str, text: str, path: str, settings: Settings | None = None) -> None:
+    """Add a text artifact to a finished run (a shadow's scores, one row a request)."""
+    configure(settings)
+    _mlflow().MlflowClient().log_text(run_id, text, path)
+
+
+def load_run_text(run_id: str, path: str, settings: Settings | None = None) -> str:
+    configure(settings)
+    return _mlflow().artifacts.load_text(f"runs:/{run_id}/{path}")
+
+
+def log_run_metrics(run_id: str, metrics: dict[str, float], step: int = 0,
+                    settings: Settings | None = None) -> None:
+    """Add metrics to a finished run (a challenger's shadow scores, day by day)."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    for key, value in metrics.items():
+        client.log_metric(run_id, key, float(value), step=step)
 
 
 def champion_version(name: str, alias: str = CHAMPION,
@@ -280,14 +359,16 @@ def aliases(name: str, settings: Settings | None = None) -> dict[str, int]:
     return {alias: int(v) for alias, v in sorted((model.aliases or {}).items())}
 
 
-def set_alias(name: str, alias: str, version: int, settings: Settings | None = None) -> None:
-    """Point ``name@alias`` at ``version`` (which must exist)."""
+def set_alias(name: str, alias: str, version: int, settings: Settings | None = None,
+              action: str = "set") -> None:
+    """Point ``name@alias`` at ``version`` (which must exist); the move is recorded in the
+    alias history (:func:`alias_history`) as ``action``."""
     configure(settings)
     client = _mlflow().MlflowClient()
     known = {int(mv.version) for mv in client.search_model_versions(f"name = '{name}'")}
     if int(version) not in known:
         raise ValueError(f"version: {name!r} has no version {version}; it has {sorted(known)}")
-    client.set_registered_model_alias(name, alias, str(int(version)))
+    move_alias(name, alias, int(version), action, settings=settings)
 
 
 def delete_alias(name: str, alias: str, settings: Settings | None = None) -> None:
@@ -301,9 +382,9 @@ def promote(name: str, version: int, settings: Settings | None = None) -> int | 
     return that previous version (None if there was none). A version promoted from
     ``@challenger`` stops being the challenger. Servers follow on their next reload."""
     before = champion_version(name, settings=settings)
-    set_alias(name, CHAMPION, version, settings)
+    set_alias(name, CHAMPION, version, settings, action="promote")
     if before is not None and before != int(version):
-        set_alias(name, PREVIOUS, before, settings)
+        set_alias(name, PREVIOUS, before, settings, action="promote")
     if champion_version(name, CHALLENGER, settings) == int(version):
         delete_alias(name, CHALLENGER, settings)
     return before
@@ -317,9 +398,9 @@ def roll_back(name: str, settings: Settings | None = None) -> int:
     if previous is None:
         raise NoChampion(f"model {name!r} has no @{PREVIOUS} to roll back to")
     current = champion_version(name, settings=settings)
-    set_alias(name, CHAMPION, previous, settings)
+    set_alias(name, CHAMPION, previous, settings, action="roll-back")
     if current is not None:
-        set_alias(name, PREVIOUS, current, settings)
+        set_alias(name, PREVIOUS, current, settings, action="roll-back")
     return previous
 
 

@@ -21,7 +21,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from lab.data import production_frame
+from lab.data import Production, production_frame
 from lab.drift import Truth
 from lab.drift.delivery import changed_records, labels_arrive, refused
 from lab.scenario import Scenario
@@ -115,13 +115,16 @@ def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: in
                  concurrency: int = 4, batch_size: int = DEFAULT_BATCH,
                  reference_rows: int | None = None, all_labels: bool = False,
                  progress: ProgressFn | None = None, timeout: float = 30.0,
-                 model: str | None = None, run: str | None = None) -> TrafficReport:
+                 model: str | None = None, run: str | None = None,
+                 production: Production | None = None) -> TrafficReport:
     """Stream the scenario's production data (drift applied) to ``url``; post labels.
 
     ``model`` is the served model (a workspace's own; the scenario id by default) and
     ``run`` the prediction run the records belong to (a new one by default).
+    ``production`` is another stream of the scenario to send instead (the week after a
+    remedy, :mod:`lab.remediation`).
     """
-    production = production_frame(scenario, rows, seed, reference_rows)
+    production = production or production_frame(scenario, rows, seed, reference_rows)
     report = TrafficReport(scenario.id, url, len(production.frame),
                            model=model or scenario.model_name, run=run or new_run_id(),
                            truths=production.truths)

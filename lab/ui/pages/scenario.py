@@ -26,6 +26,7 @@ from lab.ui import format as fmt
 from lab.ui import workspace as ui_workspace
 from lab.ui.feedback import feedback
 from lab.ui.flow import deploy, run_production, run_stats
+from lab.ui.remedy import remedy_step
 from lab.ui.service import service_answer_inputs, service_panel
 from lab.ui.session import model_server
 
@@ -60,6 +61,7 @@ def page() -> None:
     result = diagnose(spec, settings, deployment)
     if result is not None:
         feedback(result)
+        remedy_step(spec, settings, deployment)
 
 
 def lab_settings(spec) -> dict:
