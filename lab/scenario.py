@@ -199,6 +199,15 @@ class Scenario(_Strict):
         """The registered model's name in MLflow (and in the server's routes)."""
         return self.id
 
+    @property
+    def open_loop(self) -> bool:
+        """Whether production is sent open-loop at ``traffic_rate``, one record a request:
+        when latency is the lesson (a service fault, or a p99 budget in the key). Any other
+        scenario is sent in batches as fast as the server answers: at a realistic rate, a
+        fortnight of rows would take minutes of waiting that teach nothing."""
+        key = self.questions.answer.service
+        return bool(self.service) or bool(key and key.p99_budget_ms)
+
     @cached_property
     def world_(self) -> World:
         return make_world(self.world.kind, **self.world.params)

@@ -144,12 +144,12 @@ def send_scenario_traffic(scenario: Scenario, url: str, rows: int | None = None,
                           **closed_loop) -> TrafficReport:
     """A traffic run the way the scenario's topic needs it, as a :class:`TrafficReport`.
 
-    A serving scenario (topic ``serving-latency``) is sent open-loop at its
-    ``traffic_rate``, one record a request, with its service faults; any other goes through
+    A scenario whose lesson is latency (:attr:`Scenario.open_loop`) is sent open-loop at
+    its ``traffic_rate``, one record a request, with its service faults; any other goes through
     the batched closed loop of :func:`lab.traffic.send_traffic` (``closed_loop`` options:
     concurrency, batch size, all labels; an open-loop run sends the labels due by its end).
     """
-    if "serving-latency" not in scenario.topics:
+    if not scenario.open_loop:
         return send_traffic(scenario, url, rows=rows, seed=seed, reference_rows=reference_rows,
                             model=model, progress=progress, run=run, **closed_loop)
     report: TrafficReport | None = None
