@@ -132,6 +132,21 @@ def test_walk_a_scenario_in_chromium(chromium, screenshot_dir, streamlit_url):
         assert_no_error_box(page, "sending production traffic")
         page.screenshot(path=str(screenshot_dir / "production.png"))
         text = page.inner_text("body")
+
+        # Diagnose, then apply a remedy and watch the next week run through the server.
+        page.get_by_text("Prior shift (the base rate changed)").click()
+        page.get_by_role("button", name="Submit the diagnosis").click()
+        page.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
+        assert_no_error_box(page, "submitting the diagnosis")
+        page.get_by_text("Re-threshold the live model").click()
+        page.get_by_role("button", name="Apply and run the next week").click()
+        page.get_by_text("Cost a day, next week").wait_for(timeout=240_000)
+        assert_no_error_box(page, "applying a remedy")
+        page.get_by_text("7. Remedy").evaluate("e => e.scrollIntoView({block: 'start'})")
+        time.sleep(1)
+        page.screenshot(path=str(screenshot_dir / "remedy.png"))
+        remedy_text = page.inner_text("body")
         browser.close()
     assert "6,000" in text and "server p99" in text
+    assert "re-threshold" in remedy_text.lower() and "Cost a day, before" in remedy_text
     assert (screenshot_dir / "production.png").stat().st_size > 50_000
