@@ -25,7 +25,7 @@ from lab.ui import charts, jobs, monitoring
 from lab.ui import format as fmt
 from lab.ui import workspace as ui_workspace
 from lab.ui.feedback import feedback
-from lab.ui.flow import deploy, run_production, run_stats
+from lab.ui.flow import deploy, run_production, run_stats, stage_hook
 from lab.ui.service import service_answer_inputs, service_panel
 from lab.ui.session import model_server
 
@@ -45,6 +45,7 @@ def page() -> None:
         return
     spec = load_scenario(st.session_state["scenario_id"])
     model = workspaces.model_name(spec.id, ui_workspace.current())
+    stage_hook(spec, ui_workspace.current(), st.session_state)  # for an interviewer, if any
     settings = lab_settings(spec)
     st.title(spec.title)
     brief(spec)
@@ -354,6 +355,11 @@ def hints_panel(spec) -> int:
     Taken hints stay taken for the rest of the session (a retry has seen them too) and are
     recorded with every attempt, whose score they cap (lab.grade.HINT_CAPS).
     """
+    from lab.ui.interview import live_hints
+
+    given = live_hints(spec)  # in an interview, the interviewer gives the hints
+    if given is not None:
+        return given
     hints = list(getattr(spec.questions, "hints", None) or [])
     if not hints:
         return 0
