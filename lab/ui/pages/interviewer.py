@@ -167,7 +167,7 @@ def fault_controls(store, session, spec) -> None:
                                        key=f"interviewer_fault_{index}_severity",
                                        disabled=faults.strength_of(step) is None)
             onset = st.slider("Onset (share of the stream)", 0.0, 0.95,
-                              float(step.get("onset", 0.5)), step=0.05,
+                              _fraction(step.get("onset", 0.5)), step=0.05,
                               key=f"interviewer_fault_{index}_onset")
             if st.form_submit_button("Change this fault"):
                 apply(lambda i=index, sev=severity, on=onset: actions.set_fault(
@@ -190,6 +190,11 @@ def fault_controls(store, session, spec) -> None:
     if session.drift is not None and st.button("Back to the scenario's plan",
                                                key="interviewer_fault_reset_button"):
         apply(lambda: actions.set_fault(store, session, spec, None))
+
+
+def _fraction(onset) -> float:
+    """A slider position for an onset (a row-number onset shows as the middle)."""
+    return min(round(float(onset) / 0.05) * 0.05, 0.95) if float(onset) < 1 else 0.5
 
 
 def apply(action) -> None:
