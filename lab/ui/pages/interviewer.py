@@ -110,7 +110,8 @@ def answer_key_panel(spec, session) -> None:
     key = answer_key(spec)
     st.markdown(f"**{spec.title}**")
     for t in key["truth"]:
-        st.write(f"**{t['kind']}** ({t['category']}) on {t['features'] or 'the labels'}, "
+        st.write(f"**{t['kind']}** ({t['category']}) on "
+                 f"{', '.join(t['features']) or 'the labels'}, "
                  f"{t['shape']} from {t['onset']:g} of the stream: {t['root_cause']}")
     if session.drift is not None:
         st.warning(f"Your override for the next runs: {faults.describe(session.drift)}")
@@ -145,8 +146,7 @@ def hint_ladder(store, session, spec, events) -> None:
     hints = list(spec.questions.hints)
     given = sum(1 for e in events if e.kind == "hint")
     for i, hint in enumerate(hints, start=1):
-        done = i <= given
-        st.markdown(f"{'✅' if done else '▫️'} **Hint {i}.** {hint}")
+        st.markdown(f"**Hint {i}** ({'given' if i <= given else 'not given'}). {hint}")
     if given < len(hints):
         if st.button(f"Give hint {given + 1}", key="interviewer_hint_button"):
             actions.give_hint(store, session, spec)
@@ -170,9 +170,12 @@ def fault_controls(store, session, spec) -> None:
                               _fraction(step.get("onset", 0.5)), step=0.05,
                               key=f"interviewer_fault_{index}_onset")
             if st.form_submit_button("Change this fault"):
+                # The form starts again from the new plan: a severity is relative to it.
                 apply(lambda i=index, sev=severity, on=onset: actions.set_fault(
                     store, session, spec, faults.change_fault(
-                        drift, i, severity=None if sev == 1.0 else sev, onset=on)))
+                        drift, i, severity=None if sev == 1.0 else sev, onset=on)),
+                    reset=[f"interviewer_fault_{index}_severity",
+                           f"interviewer_fault_{index}_onset"])
     with st.form("interviewer_fault_add"):
         kind = st.selectbox("Second fault: kind", sorted(DRIFTS), key="interviewer_add_kind")
         params = st.text_area("Its parameters (YAML)", key="interviewer_add_params",
@@ -197,12 +200,16 @@ def _fraction(onset) -> float:
     return min(round(float(onset) / 0.05) * 0.05, 0.95) if float(onset) < 1 else 0.5
 
 
-def apply(action) -> None:
+def apply(action, reset: list[str] = ()) -> None:
+    """Do ``action``; show its error (it names the field), or forget the ``reset`` inputs
+    and draw the page again with what it changed."""
     try:
         action()
     except (ValueError, yaml.YAMLError) as exc:
         st.error(str(exc))
     else:
+        for key in reset:
+            st.session_state.pop(key, None)
         st.rerun()
 
 
