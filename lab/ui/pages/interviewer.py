@@ -4,6 +4,7 @@ the scoring sheet, notes and the report."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -160,22 +161,22 @@ def fault_controls(store, session, spec) -> None:
                "keeps its plan); the candidate sees only the effects.")
     drift = session.drift if session.drift is not None else list(spec.drift)
     st.write(f"Plan of the next run: {faults.describe(drift)}")
+    # The inputs start again from each new plan (a severity is relative to it): their keys
+    # carry the plan's checksum.
+    plan = zlib.crc32(faults.describe(drift).encode())
     for index, step in enumerate(drift):
-        with st.form(f"interviewer_fault_{index}"):
+        with st.form(f"interviewer_fault_{index}_{plan}"):
             st.markdown(f"**Fault {index + 1}**: {faults.describe([step])}")
             severity = st.number_input("Severity (x its strength)", 0.05, 20.0, 1.0, step=0.25,
-                                       key=f"interviewer_fault_{index}_severity",
+                                       key=f"interviewer_fault_{index}_severity_{plan}",
                                        disabled=faults.strength_of(step) is None)
             onset = st.slider("Onset (share of the stream)", 0.0, 0.95,
                               _fraction(step.get("onset", 0.5)), step=0.05,
-                              key=f"interviewer_fault_{index}_onset")
+                              key=f"interviewer_fault_{index}_onset_{plan}")
             if st.form_submit_button("Change this fault"):
-                # The form starts again from the new plan: a severity is relative to it.
                 apply(lambda i=index, sev=severity, on=onset: actions.set_fault(
                     store, session, spec, faults.change_fault(
-                        drift, i, severity=None if sev == 1.0 else sev, onset=on)),
-                    reset=[f"interviewer_fault_{index}_severity",
-                           f"interviewer_fault_{index}_onset"])
+                        drift, i, severity=None if sev == 1.0 else sev, onset=on)))
     with st.form("interviewer_fault_add"):
         kind = st.selectbox("Second fault: kind", sorted(DRIFTS), key="interviewer_add_kind")
         params = st.text_area("Its parameters (YAML)", key="interviewer_add_params",
@@ -200,16 +201,14 @@ def _fraction(onset) -> float:
     return min(round(float(onset) / 0.05) * 0.05, 0.95) if float(onset) < 1 else 0.5
 
 
-def apply(action, reset: list[str] = ()) -> None:
-    """Do ``action``; show its error (it names the field), or forget the ``reset`` inputs
-    and draw the page again with what it changed."""
+def apply(action) -> None:
+    """Do ``action``; show its error (it names the field), or draw the page again with
+    what it changed."""
     try:
         action()
     except (ValueError, yaml.YAMLError) as exc:
         st.error(str(exc))
     else:
-        for key in reset:
-            st.session_state.pop(key, None)
         st.rerun()
 
 
