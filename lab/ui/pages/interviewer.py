@@ -5,7 +5,7 @@ the scoring sheet, notes and the report."""
 from __future__ import annotations
 
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +22,7 @@ from lab.interview.sheet import SheetError, final_total
 from lab.interview.timeline import MARKS, STAGE_LABELS, followups_marked, notes
 from lab.scenario import ScenarioError, list_scenarios, load_scenario
 
+MIRROR_EVERY_S = 5
 TOKEN = "interviewer_token"
 CODE = "interviewer_code"
 
@@ -98,7 +99,7 @@ def run_session(store: SessionStore, session) -> None:
     with key:
         answer_key_panel(spec, session)
     with live:
-        mirror_panel(session, events, now)
+        mirror_panel(session)
     hint_ladder(store, session, spec, events)
     fault_controls(store, session, spec)
     followups(store, session, spec, events)
@@ -124,9 +125,13 @@ def answer_key_panel(spec, session) -> None:
         st.markdown("**Model answer.** " + key["model_answer"])
 
 
-def mirror_panel(session, events, now) -> None:
+@st.fragment(run_every=timedelta(seconds=MIRROR_EVERY_S))
+def mirror_panel(session) -> None:
+    """Read again every few seconds on its own (the rest of the page on Refresh)."""
+    if not passcode.valid(st.session_state.get(TOKEN)):  # a fragment's rerun skips the gate
+        return
     st.subheader("The candidate, live")
-    p = progress(session, events, now)
+    p = progress(session)
     st.metric("stage", STAGE_LABELS.get(p.stage, "not joined yet") if p.stage else
               "not joined yet")
     if p.seconds_per_stage:
