@@ -27,8 +27,7 @@ AT_MOST_ONE = {"rate", "share"}
 
 def strength_of(step: dict[str, Any]) -> str | None:
     """The name of the parameter a severity scales, for this drift step (None: none)."""
-    name = STRENGTH.get(step.get("kind", ""))
-    return name if name is not None else None
+    return STRENGTH.get(step.get("kind", ""))
 
 
 def change_fault(drift: list[dict[str, Any]], index: int, *, severity: float | None = None,
@@ -73,8 +72,7 @@ def scenario_with_drift(scenario: Scenario, drift: list[dict[str, Any]] | None) 
         return scenario
     raw = scenario.model_dump(mode="python")
     raw["drift"] = drift
-    copy_ = validate_scenario(raw, source=f"{scenario.source} (interviewer's fault override)")
-    return copy_
+    return validate_scenario(raw, source=f"{scenario.source} (interviewer's fault override)")
 
 
 def check_drift(scenario: Scenario, drift: list[dict[str, Any]]) -> list[dict[str, Any]]:
