@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import pytest
 
-from lab.config import get_settings
+from lab.config import Settings, get_settings
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
@@ -52,8 +52,12 @@ def lab_home(tmp_path_factory, monkeypatch, migrated_store):
     home = tmp_path_factory.mktemp("labhome")
     shutil.copy(migrated_store, home / "mlflow.db")
     monkeypatch.setenv("LAB_HOME", str(home))
-    for var in ("MLFLOW_TRACKING_URI", "LAB_TRACKING_URI", "LAB_STORE_URL", "LAB_DATABASE_URL",
-                "LAB_ADMIN_TOKEN"):
+    # Every lab setting but the home set just above: a test, or the CLI it invokes in
+    # process (`--workspace` exports LAB_WORKSPACE for the servers it starts), may have left
+    # one behind. Removed for good, not restored after the test, so none reaches the next.
+    for var in {f"LAB_{name.upper()}" for name in Settings.model_fields} - {"LAB_HOME"}:
+        os.environ.pop(var, None)
+    for var in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
         monkeypatch.delenv(var, raising=False)
     get_settings.cache_clear()
     yield home

@@ -222,9 +222,6 @@ def candidate(index: int, tag: str, server_url: str) -> Outcome:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("LAB_TEST_COHORT"), reason=(
-    "run on its own: LAB_TEST_COHORT=1 bash scripts/test.sh tests/test_cohort.py (in the "
-    "full suite it left MLflow state behind that failed later tests; being fixed)"))
 def test_eight_candidates_at_once_never_meet(cohort_host):
     from mlflow import MlflowClient
 

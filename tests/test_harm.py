@@ -13,12 +13,15 @@ from lab.train import time_split
 ROWS = 12_000
 
 
-def scenario_with(drift, world="support_tickets"):
+def scenario_with(drift, world="support_tickets", capacity=None):
+    costs = {"false_positive": 20, "false_negative": 150}
+    if capacity is not None:
+        costs["review_capacity_per_day"] = capacity
     return validate_scenario({
         "id": "harm-check", "title": "t", "brief": "b", "topics": ["data-drift"],
         "difficulty": "easy", "minutes": 5, "world": {"kind": world},
         "model": {"kind": "hist_gradient_boosting", "params": {"max_iter": 100}},
-        "costs": {"false_positive": 20, "false_negative": 150}, "drift": drift,
+        "costs": costs, "drift": drift,
         "reference_rows": ROWS, "production_rows": ROWS,
         "questions": {"root_causes": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}],
                       "answer": {"root_cause": "a", "actions": ["nothing"],
@@ -100,3 +103,35 @@ def test_the_rule_needs_both_size_and_certainty():
     flipped[:2] = ~flipped[:2]  # two rows decided badly: real but tiny
     assert not compare(stream, (p, y, flipped), 20, 150).hurts
     assert compare(stream, (p, y, ~good), 20, 150).hurts
+
+
+def test_alerts_past_a_days_review_capacity_go_unreviewed():
+    import pandas as pd
+
+    from lab.drift.harm import within_capacity
+
+    times = pd.Series(pd.to_datetime(["2026-01-01 09:00", "2026-01-01 08:00", "2026-01-01 10:00",
+                                      "2026-01-01 11:00", "2026-01-02 00:30", "2026-01-02 01:00"]))
+    alerts = np.array([True, True, False, True, True, True])
+    # Day one: the 08:00 alert is first, then 09:00; 11:00 is the third, past a capacity of 2.
+    assert within_capacity(times, alerts, 2).tolist() == [True, True, True, False, True, True]
+    assert within_capacity(times, alerts, 1).tolist() == [False, True, True, False, True, False]
+
+
+def test_a_flood_of_alerts_past_capacity_hurts(model):
+    # The same prior shift up, with and without a review capacity that the flood overruns:
+    # past capacity, alerts go unreviewed and the breaches among them are missed.
+    drift = [{"kind": "prior_shift", "base_rate": 0.3, "onset": 0.5}]
+    pipeline, threshold = model
+    clean = scenario_with([])
+    frame = reference_frame(clean, None, 0)
+    schema = clean.world_.schema
+    alerts_per_day = float((pipeline.predict_proba(frame[schema.names])[:, 1] >= threshold)
+                           .sum() / (len(frame) / clean.world_.rows_per_day))
+    [free] = measure_harm(scenario_with(drift), pipeline, threshold, seed=0)
+    [capped] = measure_harm(scenario_with(drift, capacity=round(alerts_per_day * 1.1)),
+                            pipeline, threshold, seed=0)
+    free, capped = free.details["harm"], capped.details["harm"]
+    assert capped["hurts"]
+    assert capped["added_regret"] > free["added_regret"] + 0.5
+    assert capped["faulty"]["recall"] < free["faulty"]["recall"] - 0.05

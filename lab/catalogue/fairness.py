@@ -93,6 +93,31 @@ def audit(scenario: Scenario, seed: int = 0, window: str = "1d") -> Audit:
         return _audit(scenario, seed, window, started)
 
 
+def audit_many(scenarios: list[Scenario], seeds: tuple[int, ...] = (0, 1, 2),
+               window: str = "1d", workers: int | None = None) -> list[Audit]:
+    """``audit`` for every scenario x seed, in scenario-then-seed order.
+
+    Each audit is single-threaded and independent, so they run in ``workers`` processes
+    (default: one per core, at most two here): the sweep is the suite's longest step.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(spec, seed, window) for spec in scenarios for seed in seeds]
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) <= 1:
+        return [audit(*job) for job in jobs]
+    # spawn: a forked child would inherit the parent's threads and locks (MLflow, uvicorn).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(_audit_job, jobs))
+
+
+def _audit_job(job: tuple[Scenario, int, str]) -> Audit:
+    return audit(*job)
+
+
 def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
     import time
 

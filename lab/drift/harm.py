@@ -22,8 +22,9 @@ Rows the server refuses (an upstream schema change) get no alert: the caller goe
 without a score. Training-time faults (label leakage) compare the model trained on the
 leaky data with one trained on clean data, on the same clean stream. A label outage or a
 feedback loop blinds the monitor; they do not change the model's decisions, so they
-measure as harmless to the model. A review capacity is not applied here (costs only).
-Realised cost, precision and recall of both streams are reported beside the verdict.
+measure as harmless to the model. Where the scenario has a review capacity, alerts past
+a day's capacity go unreviewed and count as no alert (a flood of alerts hides the breaches
+it should have caught), on both streams alike. Realised cost, precision and recall of both streams are reported beside the verdict.
 """
 
 from __future__ import annotations
@@ -110,21 +111,41 @@ def compare(clean: tuple, faulty: tuple, fp_cost: float, fn_cost: float, seed: i
                                  "regret_per_row": regret_f.mean()}))
 
 
-def decide(pipeline, frame: pd.DataFrame, names: list[str], threshold: float) -> np.ndarray:
-    """The model's alerts on ``frame``; a refused request is no alert."""
+def decide(pipeline, frame: pd.DataFrame, names: list[str], threshold: float,
+           capacity_per_day: float | None = None, timestamp: str = "timestamp") -> np.ndarray:
+    """The model's alerts on ``frame`` that someone acts on: a refused request is no alert,
+    and past a day's review capacity an alert goes unreviewed (first come, first served)."""
     scores = pipeline.predict_proba(frame[names])[:, 1]
-    return (scores >= threshold) & ~refused(frame)
+    alerts = (scores >= threshold) & ~refused(frame)
+    if capacity_per_day is None or timestamp not in frame:
+        return alerts
+    return alerts & within_capacity(frame[timestamp], alerts, capacity_per_day)
+
+
+def within_capacity(times: pd.Series, alerts: np.ndarray, capacity_per_day: float
+                    ) -> np.ndarray:
+    """False for the alerts past the first ``capacity_per_day`` of their day, True elsewhere."""
+    alerts = np.asarray(alerts, dtype=bool)
+    days = pd.to_datetime(times).dt.floor("D").to_numpy()
+    order = np.argsort(pd.to_datetime(times).to_numpy(), kind="stable")
+    rank = np.empty(len(alerts), dtype=np.int64)
+    # Per day, the running count of alerts in arrival order.
+    counts = pd.Series(alerts[order].astype(np.int64)).groupby(days[order]).cumsum().to_numpy()
+    rank[order] = counts
+    return ~alerts | (rank <= capacity_per_day)
 
 
 def measure_plan(world, plan: list[Injector], clean: pd.DataFrame, pipeline, threshold: float,
                  fp_cost: float, fn_cost: float, seed: int = 0,
-                 clean_model: tuple[Any, float] | None = None) -> list[Truth]:
+                 clean_model: tuple[Any, float] | None = None,
+                 capacity_per_day: float | None = None) -> list[Truth]:
     """The plan's truths with ``hurts_model`` measured, one injection at a time.
 
     ``clean`` is the production stream without any fault. ``clean_model`` (a pipeline
     and its threshold, trained on clean data) is needed for training-time faults.
     """
     names, target = world.schema.names, world.schema.target
+    acted = {"capacity_per_day": capacity_per_day, "timestamp": world.schema.timestamp}
     truths = []
     for injector in plan:
         faulty, [truth] = apply_plan(clean, world, [injector])
@@ -136,10 +157,10 @@ def measure_plan(world, plan: list[Injector], clean: pd.DataFrame, pipeline, thr
             if clean_model is None:
                 raise ValueError(f"{injector.kind}: measuring a training-time fault needs "
                                  "clean_model, a model trained without it")
-            baseline = decide(clean_model[0], clean.iloc[rows], names, clean_model[1])
+            baseline = decide(clean_model[0], clean.iloc[rows], names, clean_model[1], **acted)
         else:
-            baseline = decide(pipeline, clean.iloc[rows], names, threshold)
-        decided = decide(pipeline, faulty.iloc[rows], names, threshold)
+            baseline = decide(pipeline, clean.iloc[rows], names, threshold, **acted)
+        decided = decide(pipeline, faulty.iloc[rows], names, threshold, **acted)
         harm = compare((p_clean[rows], clean[target].iloc[rows], baseline),
                        (p_faulty[rows], faulty[target].iloc[rows], decided),
                        fp_cost, fn_cost, seed=seed)
@@ -166,7 +187,8 @@ def measure_harm(scenario, pipeline, threshold: float, seed: int = 0, rows: int 
         clean_model = _clean_model(scenario, seed, reference_rows)
     costs = scenario.costs
     return measure_plan(scenario.world_, plan, clean, pipeline, threshold,
-                        costs.false_positive, costs.false_negative, seed, clean_model)
+                        costs.false_positive, costs.false_negative, seed, clean_model,
+                        costs.review_capacity_per_day)
 
 
 def _clean_model(scenario, seed: int, reference_rows: int | None) -> tuple[Any, float]:
