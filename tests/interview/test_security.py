@@ -138,6 +138,21 @@ def test_a_live_session_never_shows_the_candidate_the_key(lab_home, scenario, mo
     for response in responses:
         assert not leaked(response.text, hidden), (response.url, leaked(response.text, hidden))
 
+    # The command line a candidate may use (all but `run --reveal` and `grade`).
+    from typer.testing import CliRunner
+
+    from lab import cli
+
+    monkeypatch.setenv("LAB_WORKSPACE", "alice")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    for args in (["scenarios", "--json"], ["runs", "--json"],
+                 ["monitor", SCENARIO, "--run", run, "--json"]):
+        result = runner.invoke(cli.app, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert not leaked(result.output, hidden), (args, leaked(result.output, hidden))
+    assert run in runner.invoke(cli.app, ["runs", "--json"]).output
+
     # (3) The candidate's browser cannot reach interviewer actions by setting keys by hand.
     forged = candidate_page("interviewer", session.code)
     forged.session_state["interviewer_token"] = "0" * 64
