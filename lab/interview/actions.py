@@ -63,16 +63,38 @@ def set_fault(store: SessionStore, session: Session, scenario: Scenario,
     return summary
 
 
-def traffic_scenario(scenario: Scenario, model: str) -> Scenario:
-    """The scenario a workspace's next production run is built from: with the fault
-    override of an open session on that workspace and scenario, else the scenario itself."""
+def _live(scenario: Scenario, model: str) -> Session | None:
     from lab.workspace import split_model_name
 
     store = SessionStore()
     try:
-        session = store.live_for(split_model_name(model)[0], scenario.id)
+        return store.live_for(split_model_name(model)[0], scenario.id)
     finally:
         store.dispose()
-    if session is None or session.drift is None:
-        return scenario
-    return faults.scenario_with_drift(scenario, session.drift)
+
+
+def live_plan(scenario: Scenario, model: str):
+    """What a workspace's production run is sent with in an interview: the scenario with
+    the session's fault override (else the scenario itself), and a callable the traffic
+    asks between chunks (lab.traffic's ``switch``) that gives the scenario with the
+    interviewer's newer plan when it changed since the last ask (else None). Outside an
+    interview: ``(scenario, None)``."""
+    session = _live(scenario, model)
+    if session is None:
+        return scenario, None
+    seen = {"drift": session.drift}
+
+    def switch() -> Scenario | None:
+        latest = _live(scenario, model)
+        drift = None if latest is None else latest.drift
+        if drift == seen["drift"]:
+            return None
+        seen["drift"] = drift
+        return faults.scenario_with_drift(scenario, drift)
+
+    return faults.scenario_with_drift(scenario, session.drift), switch
+
+
+def traffic_scenario(scenario: Scenario, model: str) -> Scenario:
+    """The scenario a workspace's next production run is built from."""
+    return live_plan(scenario, model)[0]

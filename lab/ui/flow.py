@@ -66,15 +66,17 @@ class Production:
 def run_production(spec, url: str, model: str, rows: int, seed: int, reference_rows: int,
                    progress=None) -> Production:
     """Send a new run of production traffic to the served model, then monitor that run."""
-    from lab.interview.actions import traffic_scenario
+    from lab.interview.actions import live_plan
     from lab.load import send_scenario_traffic as send_traffic  # open loop for serving ones
     from lab.monitor import monitor_model
 
     started = time.perf_counter()
-    # In an interview, the interviewer's fault override (if any) applies from this run on.
-    spec = traffic_scenario(spec, model)
+    # In an interview, the interviewer's fault override (if any) applies from this run on,
+    # and a change made while it runs takes over from the next chunk (closed-loop runs).
+    spec, switch = live_plan(spec, model)
+    extra = {} if switch is None or "serving-latency" in spec.topics else {"switch": switch}
     report = send_traffic(spec, url, rows=rows, seed=seed, reference_rows=reference_rows,
-                          model=model, progress=progress)
+                          model=model, progress=progress, **extra)
     monitoring = monitor_model(model, run=report.run).to_dict()
     return Production(report, monitoring, time.perf_counter() - started)
 
