@@ -53,7 +53,7 @@ def add_note(store: SessionStore, session: Session, text: str) -> None:
 
 def set_fault(store: SessionStore, session: Session, scenario: Scenario,
               drift: list[dict[str, Any]] | None) -> str:
-    """Keep ``drift`` as the plan of the candidate's next runs (None: back to the
+    """Keep ``drift`` as the plan of the candidate's traffic (None: back to the
     scenario's); checked like a scenario file first. Returns its one-line description."""
     if drift is not None:
         faults.check_drift(scenario, drift)

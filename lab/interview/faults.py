@@ -1,10 +1,11 @@
 """Live fault controls: the interviewer's change to the scenario's drift plan.
 
-The simplest honest version: a session keeps a *fault override*, a modified copy of the
-scenario's ``drift`` list; the candidate's next production run is built from a copy of the
-scenario carrying it (:func:`scenario_with_drift`, validated like any scenario file). A run
-already under way keeps the plan it started with: changes apply from the next run, and that
-run's truth record (the run book) is the plan it was really sent with.
+A session keeps a *fault override*, a modified copy of the scenario's ``drift`` list; the
+candidate's production runs are built from a copy of the scenario carrying it
+(:func:`scenario_with_drift`, validated like any scenario file). A closed-loop run under way
+asks for the plan between its chunks of rows (``lab.traffic``'s ``switch``) and switches
+from there; an open-loop run (serving scenarios) keeps the plan it started with. Each run's
+truth record (the run book) is the plan it was really sent with, row by row.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ class Event:
         if self.kind == "hint":
             return f"hint {d.get('number')} given"
         if self.kind == "fault":
-            return f"fault changed (from the next run): {d.get('summary', '')}".rstrip(": ")
+            return f"fault changed: {d.get('summary', '')}".rstrip(": ")
         if self.kind == "followup":
             return f"follow-up asked: {d.get('question', d.get('id'))} ({d.get('mark')})"
         if self.kind == "score":

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lab.interview import SessionStore
+from lab.interview import SessionStore, faults
 from lab.interview.key import hidden_strings
 from lab.scenario import load_scenario
 from lab.serve.process import free_port
@@ -117,7 +117,7 @@ def test_an_interview_in_two_browsers(app_url, tmp_path):
         cand.get_by_role("button", name="Join the interview").click()
         cand.get_by_text("1. Brief").wait_for(timeout=60_000)
         cand.get_by_text("Lab settings").click()
-        for label, value in (("Training rows", "4000"), ("Production rows", "3000")):
+        for label, value in (("Training rows", "4000"), ("Production rows", "15000")):
             box = cand.get_by_label(label)
             box.fill(value)
             box.press("Enter")
@@ -138,7 +138,7 @@ def test_an_interview_in_two_browsers(app_url, tmp_path):
         fault.fill("2")
         fault.press("Tab")
         lead.get_by_role("button", name="Change this fault").click()
-        lead.get_by_text("Your override for the next runs").wait_for(timeout=60_000)
+        lead.get_by_text("Your override, in force").wait_for(timeout=60_000)
         no_error_box(lead)
         # The inputs start again from the new plan: a second click would not double it again.
         assert lead.locator('[class*="st-key-interviewer_fault_0_severity_"] input'
@@ -146,9 +146,17 @@ def test_an_interview_in_two_browsers(app_url, tmp_path):
         assert store.require(code).drift[0]["factor"] == 120.0
         shoot(lead, "interviewer.png", tmp_path)
 
-        # The candidate's next run carries it; the two hints show, the third does not.
+        # The candidate's next run carries it, and while it runs the interviewer makes the
+        # fault stronger again: the run switches from its next chunk of rows.
         hidden = hidden_strings(scenario, 2, [NOTE], drift=store.require(code).drift)
+        hidden += hidden_strings(scenario, 2, [], drift=faults.change_fault(
+            store.require(code).drift, 0, severity=1.5))
+        fault = lead.locator('[class*="st-key-interviewer_fault_0_severity_"] input')
+        fault.fill("1.5")
+        fault.press("Tab")
         cand.get_by_role("button", name="Send production traffic").click()
+        cand.get_by_text("production at").wait_for(timeout=120_000)
+        lead.get_by_role("button", name="Change this fault").click()
         cand.get_by_text("Why this window alerted").or_(
             cand.get_by_text("Nothing in this window crossed")).wait_for(timeout=180_000)
         cand.get_by_text("Hints from your interviewer (2)").wait_for(timeout=60_000)
@@ -158,7 +166,16 @@ def test_an_interview_in_two_browsers(app_url, tmp_path):
         book = RunBook()
         runs = book.list("alice", SCENARIO)
         book.dispose()
-        assert [r.truth[0]["params"]["factor"] for r in runs] == [120.0]
+        # One run: the plan switched while it ran. A switch after the fault's onset (row
+        # 6000) ends the first record there; a switch before it leaves only the new plan.
+        [truth] = [r.truth for r in runs]
+        assert truth[-1]["params"]["factor"] == 180.0
+        if len(truth) == 2:
+            switched_at = truth[0]["details"]["until_row"]
+            assert truth[0]["params"]["factor"] == 120.0 and truth[0]["onset_row"] == 6000
+            assert 6000 <= switched_at < 15_000 and truth[1]["onset_row"] == switched_at
+        else:
+            assert truth[0]["onset_row"] == 6000 and "until_row" not in truth[0]["details"]
         cand.get_by_text("Pipeline fault (what the model receives is broken)").click()
         cand.get_by_role("button", name="Submit the diagnosis").click()
         cand.get_by_text("Your interviewer has it").wait_for(timeout=120_000)
@@ -191,8 +208,9 @@ def test_an_interview_in_two_browsers(app_url, tmp_path):
     automatic = store.require(code)  # the sheet as saved
     assert automatic.sheet.override_total == 70.0
     for text in (f"# Interview report: {scenario.title}", "| hint 1 given |",
-                 "| hint 2 given |", "fault changed (from the next run): unit_change "
-                 "minutes_to_first_response factor=120", "candidate: diagnosing",
+                 "| hint 2 given |", "fault changed: unit_change minutes_to_first_response "
+                 "factor=120", "fault changed: unit_change minutes_to_first_response "
+                 "factor=180", "candidate: diagnosing",
                  "How would you tell seasonality from harmful drift? **strong**",
                  "Override of the automatic total: 70 (reason: Reasoned from the evidence "
                  "aloud)", "**Final total: 70 / 100**", "- kind: pipeline", NOTE):

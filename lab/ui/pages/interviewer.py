@@ -59,10 +59,16 @@ def gate() -> bool:
     return False
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def scenario_titles() -> dict[str, str]:
+    # Parsing every scenario file takes a while; the page reruns on every click.
+    return {s.id: s.title for s in list_scenarios()}
+
+
 def choose_session(store: SessionStore):
     with st.expander("Open a new session", expanded=not store.list(open_only=True)):
         with st.form("interviewer_new"):
-            scenarios = {s.id: s.title for s in list_scenarios()}
+            scenarios = scenario_titles()
             scenario = st.selectbox("Scenario", list(scenarios), format_func=scenarios.get,
                                     key="interviewer_new_scenario")
             workspace = st.text_input("Candidate's workspace", key="interviewer_new_workspace",
@@ -116,7 +122,7 @@ def answer_key_panel(spec, session) -> None:
                  f"{', '.join(t['features']) or 'the labels'}, "
                  f"{t['shape']} from {t['onset']:g} of the stream: {t['root_cause']}")
     if session.drift is not None:
-        st.warning(f"Your override for the next runs: {faults.describe(session.drift)}")
+        st.warning(f"Your override, in force: {faults.describe(session.drift)}")
     st.write(f"Root cause: **{key['root_cause']}** · actions: {', '.join(key['actions'])} "
              f"· threshold: {key['threshold_rule']}")
     st.write("Rubric: " + "; ".join(key["rubric"]))
@@ -162,10 +168,11 @@ def hint_ladder(store, session, spec, events) -> None:
 
 def fault_controls(store, session, spec) -> None:
     st.subheader("Live fault controls")
-    st.caption("Changes apply from the candidate's next production run (a run under way "
-               "keeps its plan); the candidate sees only the effects.")
+    st.caption("A change reaches the candidate's traffic from its next chunk of 1000 rows "
+               "(a run under way switches there; a serving scenario's open-loop run keeps its "
+               "plan until the next run); the candidate sees only the effects.")
     drift = session.drift if session.drift is not None else list(spec.drift)
-    st.write(f"Plan of the next run: {faults.describe(drift)}")
+    st.write(f"The plan in force: {faults.describe(drift)}")
     # The inputs start again from each new plan (a severity is relative to it): their keys
     # carry the plan's checksum.
     plan = zlib.crc32(faults.describe(drift).encode())
