@@ -26,6 +26,7 @@ _EXPORTS = {
     "reference_frame": "lab.data",
     "production_frame": "lab.data",
     "choose_threshold": "lab.evaluation",
+    "evaluate_remedies": "lab.remediation",
     "TrainResult": "lab.train",
     "load_champion": "lab.tracking",
 }

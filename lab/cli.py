@@ -290,6 +290,41 @@ def run(scenario: ScenarioArg, seed: SeedOpt = 0,
         print_truth(summary["truth"])
 
 
+@app.command()
+@friendly_errors
+def remedy(scenario: ScenarioArg,
+           action: Annotated[str, typer.Argument(
+               metavar="REMEDY", help="nothing | fix-pipeline | re-threshold | retrain | "
+                                      "promote | roll-back")],
+           fixed_at: Annotated[float, typer.Option(
+               min=0.0, max=1.0, help="fix-pipeline: how far into the week the feed is "
+                                      "fixed (0 = before it starts).")] = 0.0,
+           threshold: Annotated[float | None, typer.Option(
+               help="re-threshold: the new threshold (default: the least cost on the "
+                    "production rows labelled since the onset).")] = None,
+           data: Annotated[str, typer.Option(
+               help="retrain: reference | production | both (labelled rows so far).")] = "both",
+           since: Annotated[str | None, typer.Option(
+               help="retrain: rows from this time (default for production: the onset).")] = None,
+           until: Annotated[str | None, typer.Option(help="retrain: rows before this time.")
+                            ] = None,
+           shadow: Annotated[bool, typer.Option(
+               help="retrain: keep the challenger in shadow instead of promoting it.")] = False,
+           rows: Annotated[int | None, typer.Option(
+               min=500, help="Production rows of the run you diagnosed.")] = None,
+           as_json: JsonOpt = False) -> None:
+    """Apply a remedy to your model and run the next week through the server: cost per day
+    before and after, every remedy side by side, the grade's outcome part."""
+    from lab.remediation import RemedyError
+    from lab.remediation.cli import remedy_command
+
+    try:
+        remedy_command(scenario, action, fixed_at, threshold, data, since, until, shadow, rows,
+                       as_json)
+    except RemedyError as exc:
+        raise UserError(str(exc)) from None
+
+
 @contextmanager
 def rows_progress(quiet: bool = False):
     """A progress bar over rows sent, labelled with the stream's date; yields the callback."""
@@ -578,7 +613,8 @@ def notebooks(open_: Annotated[bool, typer.Option("--open", help="Start Jupyter 
     if not folder.is_dir():
         raise UserError("no notebooks/ folder beside the lab: they ship with the repository")
     for path in sorted(folder.glob("*.ipynb")):
-        out.print(f"  {path.name}", markup=False, highlight=False)
+        out.print(f"  {path.name:<38} {_notebook_title(path)}", markup=False, highlight=False,
+                  soft_wrap=True)
     has_jupyter = importlib.util.find_spec("jupyterlab") is not None
     command = [sys.executable, "-m", "jupyter", "lab", str(folder)]
     if open_ and has_jupyter:
@@ -588,6 +624,22 @@ def notebooks(open_: Annotated[bool, typer.Option("--open", help="Start Jupyter 
                   markup=False, highlight=False)
     out.print("open them with: " + " ".join(command), markup=False, highlight=False,
               soft_wrap=True)
+
+
+def _notebook_title(path: Path) -> str:
+    """The notebook's first heading (its topic), or nothing when it has none."""
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return ""
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell.get("source", []))
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            return first.lstrip("#").strip() if first.startswith("#") else ""
+    return ""
 
 
 @app.command()

@@ -19,6 +19,12 @@ from typing import Any
 from lab.config import Settings, ensure_home, get_settings, private_tree
 
 CHAMPION = "champion"
+CHALLENGER = "challenger"
+# Where a promotion parks the champion it replaces, so that a roll-back is one alias move.
+PREVIOUS = "previous"
+# Every move of an alias is kept as a tag of the registered model, one tag a move
+# (``driftlab.alias.0001`` = JSON {alias, from, to, action, at}): the history lives in MLflow.
+ALIAS_MOVE_TAG = "driftlab.alias."
 CARD = "driftlab.json"
 SCENARIO_TAG = "driftlab.scenario"
 # The operating threshold a candidate deployed, on the model version it was chosen for;
@@ -114,10 +120,14 @@ def _requirements() -> list[str]:
 def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                  metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
                  input_example, output_example, model_name: str | None = None,
-                 settings: Settings | None = None) -> Registered:
-    """Log one training run, register its model and point ``@champion`` at it.
+                 settings: Settings | None = None, alias: str = CHAMPION,
+                 tags: dict[str, str] | None = None, action: str = "train") -> Registered:
+    """Log one training run, register its model and point ``@<alias>`` (``@champion`` by
+    default; ``@challenger`` registers a candidate without serving it) at it.
 
     ``model_name`` is the registered name (a workspace's own); the scenario id by default.
+    ``tags`` go on the run (a retrain's lineage: the data it saw); ``action`` is how the
+    alias move is recorded in the history (:func:`alias_history`).
     """
     settings = settings or get_settings()
     model_name = model_name or scenario_id
@@ -128,7 +138,7 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
 
     experiment_id = _experiment_id(f"driftlab/{scenario_id}", settings)
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{scenario_id}") as run:
-        mlflow.set_tags({SCENARIO_TAG: scenario_id})
+        mlflow.set_tags({SCENARIO_TAG: scenario_id, **(tags or {})})
         mlflow.log_params(params)
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
         for name, fig in figures.items():
@@ -153,8 +163,81 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
     client.set_registered_model_tag(model_name, SCENARIO_TAG, scenario_id)
     client.set_model_version_tag(model_name, str(version_), "threshold",
                                  str(card["threshold"]["threshold"]))
-    client.set_registered_model_alias(model_name, CHAMPION, str(version_))
-    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{CHAMPION}")
+    move_alias(model_name, alias, version_, action, settings=settings)
+    return Registered(model_name, version_, run.info.run_id, f"models:/{model_name}@{alias}")
+
+
+def move_alias(name: str, alias: str, version: int, action: str, note: str = "",
+               settings: Settings | None = None) -> int | None:
+    """Point ``name@alias`` at ``version`` and record the move; returns the version it
+    pointed at before (``None``: none)."""
+    import json
+    from datetime import UTC, datetime
+
+    before = champion_version(name, alias, settings)
+    client = _mlflow().MlflowClient()
+    client.set_registered_model_alias(name, alias, str(int(version)))
+    tags = client.get_registered_model(name).tags or {}
+    seq = 1 + max((int(k.removeprefix(ALIAS_MOVE_TAG)) for k in tags
+                   if k.startswith(ALIAS_MOVE_TAG)), default=0)
+    move = {"alias": alias, "from": before, "to": int(version), "action": action,
+            "note": note, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    client.set_registered_model_tag(name, f"{ALIAS_MOVE_TAG}{seq:04d}", json.dumps(move))
+    return before
+
+
+def alias_history(name: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every recorded move of the model's aliases, oldest first."""
+    import json
+
+    configure(settings)
+    tags = _mlflow().MlflowClient().get_registered_model(name).tags or {}
+    moves = sorted((k, v) for k, v in tags.items() if k.startswith(ALIAS_MOVE_TAG))
+    return [{"seq": int(k.removeprefix(ALIAS_MOVE_TAG)), **json.loads(v)} for k, v in moves]
+
+
+def load_version(name: str, version: int, settings: Settings | None = None) -> Champion:
+    """One registered version with its card, whatever alias it has (a roll-back target)."""
+    configure(settings)
+    mlflow = _mlflow()
+    mv = mlflow.MlflowClient().get_model_version(name, str(int(version)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline = mlflow.sklearn.load_model(f"models:/{name}/{int(version)}")
+    return Champion(name, int(mv.version), mv.run_id, pipeline, _card(mv))
+
+
+def run_tags(run_id: str, settings: Settings | None = None) -> dict[str, str]:
+    """The tags of one MLflow run (a retrain's lineage)."""
+    configure(settings)
+    return dict(_mlflow().MlflowClient().get_run(run_id).data.tags)
+
+
+def run_metrics(run_id: str, key: str, settings: Settings | None = None) -> list[float]:
+    """Every value of one metric of a run, in step order (a shadow's cost, day by day)."""
+    configure(settings)
+    history = _mlflow().MlflowClient().get_metric_history(run_id, key)
+    return [m.value for m in sorted(history, key=lambda m: m.step)]
+
+
+def log_run_text(run_id: str, text: str, path: str, settings: Settings | None = None) -> None:
+    """Add a text artifact to a finished run (a shadow's scores, one row a request)."""
+    configure(settings)
+    _mlflow().MlflowClient().log_text(run_id, text, path)
+
+
+def load_run_text(run_id: str, path: str, settings: Settings | None = None) -> str:
+    configure(settings)
+    return _mlflow().artifacts.load_text(f"runs:/{run_id}/{path}")
+
+
+def log_run_metrics(run_id: str, metrics: dict[str, float], step: int = 0,
+                    settings: Settings | None = None) -> None:
+    """Add metrics to a finished run (a challenger's shadow scores, day by day)."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    for key, value in metrics.items():
+        client.log_metric(run_id, key, float(value), step=step)
 
 
 def champion_version(name: str, alias: str = CHAMPION,
@@ -246,3 +329,103 @@ def ui_command(settings: Settings | None = None) -> str:
     if uri.startswith(("http://", "https://")):
         return uri
     return f"mlflow ui --backend-store-uri {uri}"
+
+
+# -- the model lifecycle: versions, aliases, promotion and roll-back (never stages) --
+
+def versions(name: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every registered version of ``name``, oldest first: its run, aliases, the threshold
+    it was trained with (and the deployed one, when set) and when it was registered."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    by_version: dict[int, list[str]] = {}
+    for alias, version_ in (client.get_registered_model(name).aliases or {}).items():
+        by_version.setdefault(int(version_), []).append(alias)
+    out = []
+    for mv in client.search_model_versions(f"name = '{name}'"):
+        tags = mv.tags or {}
+        out.append({"version": int(mv.version), "run_id": mv.run_id,
+                    "aliases": sorted(by_version.get(int(mv.version), [])),
+                    "threshold": _float_or_none(tags.get("threshold")),
+                    "deployed_threshold": _float_or_none(tags.get(THRESHOLD_TAG)),
+                    "registered_at": _timestamp(mv.creation_timestamp)})
+    return sorted(out, key=lambda v: v["version"])
+
+
+def aliases(name: str, settings: Settings | None = None) -> dict[str, int]:
+    """``{alias: version}`` of a registered model."""
+    configure(settings)
+    model = _mlflow().MlflowClient().get_registered_model(name)
+    return {alias: int(v) for alias, v in sorted((model.aliases or {}).items())}
+
+
+def set_alias(name: str, alias: str, version: int, settings: Settings | None = None,
+              action: str = "set") -> None:
+    """Point ``name@alias`` at ``version`` (which must exist); the move is recorded in the
+    alias history (:func:`alias_history`) as ``action``."""
+    configure(settings)
+    client = _mlflow().MlflowClient()
+    known = {int(mv.version) for mv in client.search_model_versions(f"name = '{name}'")}
+    if int(version) not in known:
+        raise ValueError(f"version: {name!r} has no version {version}; it has {sorted(known)}")
+    move_alias(name, alias, int(version), action, settings=settings)
+
+
+def delete_alias(name: str, alias: str, settings: Settings | None = None) -> None:
+    """Remove ``name@alias`` (the version stays registered)."""
+    configure(settings)
+    _mlflow().MlflowClient().delete_registered_model_alias(name, alias)
+
+
+def promote(name: str, version: int, settings: Settings | None = None) -> int | None:
+    """Make ``version`` the ``@champion`` and park the champion it replaces as ``@previous``;
+    return that previous version (None if there was none). A version promoted from
+    ``@challenger`` stops being the challenger. Servers follow on their next reload."""
+    before = champion_version(name, settings=settings)
+    set_alias(name, CHAMPION, version, settings, action="promote")
+    if before is not None and before != int(version):
+        set_alias(name, PREVIOUS, before, settings, action="promote")
+    if champion_version(name, CHALLENGER, settings) == int(version):
+        delete_alias(name, CHALLENGER, settings)
+    return before
+
+
+def roll_back(name: str, settings: Settings | None = None) -> int:
+    """Swap ``@champion`` and ``@previous``: the previous champion serves again, and the one
+    rolled back from is kept as ``@previous`` (rolling back twice rolls forward). Returns
+    the version now behind ``@champion``."""
+    previous = champion_version(name, PREVIOUS, settings)
+    if previous is None:
+        raise NoChampion(f"model {name!r} has no @{PREVIOUS} to roll back to")
+    current = champion_version(name, settings=settings)
+    set_alias(name, CHAMPION, previous, settings, action="roll-back")
+    if current is not None:
+        set_alias(name, PREVIOUS, current, settings, action="roll-back")
+    return previous
+
+
+def training_runs(scenario_id: str, settings: Settings | None = None):
+    """The training runs of a scenario's experiment, newest first, as a DataFrame: run id,
+    start time, the lab's parameters and test metrics (columns ``params.*``, ``metrics.*``)."""
+    settings = settings or get_settings()
+    configure(settings)
+    mlflow = _mlflow()
+    experiment = mlflow.get_experiment_by_name(f"driftlab/{scenario_id}")
+    if experiment is None:
+        raise LookupError(f"scenario {scenario_id!r} has no training runs yet")
+    frame = mlflow.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"])
+    keep = ["run_id", "start_time"] + [c for c in frame.columns
+                                       if c.startswith(("params.", "metrics.test_"))]
+    return frame[keep].reset_index(drop=True)
+
+
+def _float_or_none(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _timestamp(millis: int | None) -> str | None:
+    from datetime import UTC, datetime
+
+    if millis is None:
+        return None
+    return datetime.fromtimestamp(millis / 1000, tz=UTC).isoformat(timespec="seconds")

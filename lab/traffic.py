@@ -26,7 +26,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from lab.data import production_frame
+from lab.data import Production, production_frame
 from lab.drift import Truth
 from lab.drift.delivery import changed_records, labels_arrive, refused
 from lab.scenario import Scenario
@@ -123,14 +123,20 @@ def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: in
                  reference_rows: int | None = None, all_labels: bool = False,
                  progress: ProgressFn | None = None, timeout: float = 30.0,
                  model: str | None = None, run: str | None = None,
+                 production: Production | None = None,
                  switch: PlanSwitch | None = None) -> TrafficReport:
     """Stream the scenario's production data (drift applied) to ``url``; post labels.
 
     ``model`` is the served model (a workspace's own; the scenario id by default) and
-    ``run`` the prediction run the records belong to (a new one by default). ``switch``
-    may change the drift plan between chunks (see the module's docstring).
+    ``run`` the prediction run the records belong to (a new one by default).
+    ``production`` is another stream of the scenario to send instead (the week after a
+    remedy, :mod:`lab.remediation`). ``switch`` may change the drift plan between chunks
+    of the scenario's own stream (see the module's docstring).
     """
-    production = production_frame(scenario, rows, seed, reference_rows)
+    if switch is not None and production is not None:
+        raise ValueError("switch: changes the plan of the scenario's own stream, not of a "
+                         "prebuilt one (production=)")
+    production = production or production_frame(scenario, rows, seed, reference_rows)
     report = TrafficReport(scenario.id, url, len(production.frame),
                            model=model or scenario.model_name, run=run or new_run_id(),
                            truths=production.truths)

@@ -67,8 +67,14 @@ def time_split(frame: pd.DataFrame, fractions=(0.6, 0.2)) -> tuple[pd.DataFrame,
 
 
 def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
-          progress: Progress | None = None, workspace: str | None = None) -> TrainResult:
-    """Train the scenario's model, log it to MLflow and make it the workspace's champion."""
+          progress: Progress | None = None, workspace: str | None = None,
+          frame: pd.DataFrame | None = None, alias: str = tracking.CHAMPION) -> TrainResult:
+    """Train the scenario's model, log it to MLflow and point the workspace's ``@alias``
+    (``@champion`` unless told otherwise, e.g. ``@challenger``) at it.
+
+    ``frame`` trains on those labelled rows (say, recent production) instead of the
+    scenario's reference; it is split by time like the reference, and ``rows`` is ignored.
+    """
     say = progress or (lambda _step: None)
     workspace = workspaces.validate(workspace or get_settings().workspace)
     world = scenario.world_
@@ -84,7 +90,8 @@ def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
         clock = now
 
     say(STEPS[0])
-    frame = reference_frame(scenario, rows, seed)
+    data = _data_source(frame, schema)
+    frame = reference_frame(scenario, rows, seed) if frame is None else _checked(frame, schema)
     fit_part, val_part, test_part = time_split(frame)
     lap("generate")
 
@@ -120,24 +127,49 @@ def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
     card = model_card(scenario, seed, len(frame), chosen, test_metrics,
                       example=test_part[schema.names].iloc[0])
     card["workspace"] = workspace
+    card["data"] = data
     example = _float_numeric(frame[schema.names].head(100), schema.numeric)
     registered = tracking.log_training(
         scenario_id=scenario.id, model_name=workspaces.model_name(scenario.id, workspace),
         pipeline=pipeline,
         params={"scenario": scenario.id, "workspace": workspace, "seed": seed, "rows": len(frame),
-                "world": scenario.world.kind, "model": scenario.model.kind,
+                "world": scenario.world.kind, "model": scenario.model.kind, "data": data["source"],
                 **{f"model.{k}": v for k, v in scenario.model.params.items()},
                 "threshold": chosen.threshold},
         metrics={**{f"test_{k}": v for k, v in test_metrics.items()},
                  **{f"val_{k}": v for k, v in chosen.to_dict().items()}},
         figures=figures, card=card, input_example=example,
-        output_example=pipeline.predict_proba(example)[:, 1],
+        output_example=pipeline.predict_proba(example)[:, 1], alias=alias,
     )
     lap("log")
     return TrainResult(scenario.id, registered.name, registered.version, registered.run_id,
                        seed, len(frame), chosen, test_metrics, seconds, pipeline,
                        validation=(val_part[schema.target].to_numpy(), val_scores),
                        test=(y_test, test_scores))
+
+
+def _data_source(frame: pd.DataFrame | None, schema) -> dict[str, Any]:
+    """What the model learnt from, for its card: the reference, or given rows and their span
+    (a model retrained on recent data is not monitored against the scenario's reference)."""
+    if frame is None:
+        return {"source": "reference"}
+    times = frame[schema.timestamp] if schema.timestamp in frame else None
+    return {"source": "frame", "rows": len(frame),
+            "start": None if times is None else str(times.min()),
+            "end": None if times is None else str(times.max())}
+
+
+def _checked(frame: pd.DataFrame, schema) -> pd.DataFrame:
+    missing = [c for c in [*schema.names, schema.target] if c not in frame]
+    if missing:
+        raise ValueError(f"frame: missing column(s) {missing}")
+    if frame[schema.target].isna().any():
+        raise ValueError(f"frame: {schema.target} must be labelled on every row")
+    if len(frame) < 100:
+        raise ValueError(f"frame: {len(frame)} rows is too few to train, split and evaluate")
+    if schema.timestamp in frame:
+        frame = frame.sort_values(schema.timestamp, kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def _float_numeric(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:

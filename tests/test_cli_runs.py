@@ -93,4 +93,9 @@ def test_a_bad_workspace_name_is_refused_with_what_is_allowed():
 def test_notebooks_are_listed_with_how_to_open_them():
     text = invoke("notebooks")
     assert "02-precision-recall-thresholds.ipynb" in text
+    # Every topic, with its title.
+    for name in ("03-fault-taxonomy.ipynb", "06-serving-and-latency.ipynb",
+                 "07-model-lifecycle.ipynb"):
+        assert name in text
+    assert "The fault taxonomy: every fault injected and looked at" in text
     assert "-m jupyter lab" in text and "notebooks" in text

@@ -9,6 +9,8 @@ before and after the onset, and whether the fault hurts (measured, not declared)
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -108,10 +110,27 @@ def audit_many(scenarios: list[Scenario], seeds: tuple[int, ...] = (0, 1, 2),
     workers = workers or min(2, os.cpu_count() or 1)
     if workers <= 1 or len(jobs) <= 1:
         return [audit(*job) for job in jobs]
-    # spawn: a forked child would inherit the parent's threads and locks (MLflow, uvicorn).
+    # spawn: a forked child would inherit the parent's threads and locks (MLflow, uvicorn,
+    # OpenMP). A spawned child re-runs the parent's __main__ unless told otherwise, and
+    # under a test runner or Streamlit that "main" is someone else's script: the children
+    # start from a blank one.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with _blank_main(), ProcessPoolExecutor(workers, mp_context=context) as pool:
         return list(pool.map(_audit_job, jobs))
+
+
+@contextlib.contextmanager
+def _blank_main():
+    import sys
+    import types
+
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _audit_job(job: tuple[Scenario, int, str]) -> Audit:

@@ -218,8 +218,13 @@ def grade_threshold_part(answers: Answers, scenario: Scenario, evidence: RunEvid
 
 # -- the whole sheet --------------------------------------------------------------------
 
-def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence) -> Grade:
-    """Grade an answer sheet against the run the candidate saw."""
+def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence,
+          outcome: Part | None = None) -> Grade:
+    """Grade an answer sheet against the run the candidate saw.
+
+    ``outcome`` is the part a remedy earned on the week after (lab.grade.outcome), when
+    the candidate applied one; it joins the parts and the total stays out of 100.
+    """
     key = scenario.questions.answer
     options = {o.id: o.text for o in scenario.questions.root_causes}
     truth = evidence.truth
@@ -236,7 +241,8 @@ def grade(scenario: Scenario, answers: Answers, evidence: RunEvidence) -> Grade:
              grade_kind(answers.kind, data_categories(truth)),
              grade_root_cause(answers.root_cause, key, options),
              grade_action(answers.action, key), claims, threshold, justification, why_part,
-             *service_parts(scenario, answers, evidence)]
+             *service_parts(scenario, answers, evidence),
+             *([outcome] if outcome is not None else [])]
     notes = []
     if text is not None and not text.paraphrase_available:
         notes.append("Paraphrase matching is off (wordllama could not load offline): "

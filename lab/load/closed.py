@@ -11,6 +11,7 @@ import httpx
 import numpy as np
 
 from lab.load.result import LoadResult
+from lab.load.sync import run_sync
 
 
 def closed_loop(url: str, path: str, bodies: Sequence[bytes], concurrency: int = 4,
@@ -23,7 +24,7 @@ def closed_loop(url: str, path: str, bodies: Sequence[bytes], concurrency: int =
     """
     if concurrency < 1:
         raise ValueError("concurrency: must be at least 1")
-    return asyncio.run(_run(url, path, bodies, concurrency, timeout))
+    return run_sync(_run(url, path, bodies, concurrency, timeout))
 
 
 async def _run(url, path, bodies, concurrency, timeout) -> LoadResult:

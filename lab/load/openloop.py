@@ -11,6 +11,7 @@ import httpx
 import numpy as np
 
 from lab.load.result import LoadResult
+from lab.load.sync import run_sync
 
 MAX_IN_FLIGHT = 512  # connections the generator may hold open; beyond, a request waits
 
@@ -45,7 +46,7 @@ def open_loop(url: str, path: str, bodies: Sequence[bytes], rates: float | Seque
     ``on_answer(i, status, body)`` is called (on the event loop) as each answer arrives.
     """
     offsets = arrival_offsets(rates, len(bodies), seed)
-    return asyncio.run(_run(url, path, bodies, offsets, timeout, max_in_flight,
+    return run_sync(_run(url, path, bodies, offsets, timeout, max_in_flight,
                             None if not np.isscalar(rates) else float(rates), dict(hooks),
                             on_answer))
 

@@ -7,7 +7,9 @@ import numpy as np
 import orjson
 import pytest
 
+from lab import tracking
 from lab.load import arrival_offsets, closed_loop, open_loop
+from lab.load.breakdown import batch_throughput, latency_breakdown, stages
 from lab.scenario import load_scenario
 from lab.traffic import records_of
 from tests.serve.conftest import SCENARIO
@@ -74,3 +76,54 @@ def test_a_refused_request_counts_by_status(served):
     load = open_loop(served.url, f"/models/{SCENARIO}/predict", bad, 100.0)
     assert load.statuses == {"422": 5} and load.errors == 5
     assert httpx.get(f"{served.url}/health").status_code == 200
+
+
+# Where the milliseconds go and what batching buys (lab.load.breakdown), on the same server.
+
+def _records(n: int, seed: int = 5) -> list[dict]:
+    world = load_scenario(SCENARIO).world_
+    return records_of(world.sample(n, seed=seed), world.schema.names)
+
+
+def test_each_stage_fits_inside_the_next(in_served_home):
+    served = in_served_home
+    champion = tracking.load_champion(SCENARIO)
+    names = [f["name"] for f in champion.card["features"]]
+    frame = latency_breakdown(served.url, SCENARIO, _records(40), champion.pipeline, names,
+                              served.store, run="breakdown-a")
+    assert len(frame) == 40 and not frame.isna().any().any()
+    assert (frame > 0).all().all()
+    # The server's figure is taken before its answer leaves: never more than the round trip.
+    assert (frame["server_ms"] <= frame["client_ms"] + 1e-6).all()
+    # The compiled scorer is what makes the server fast: far below the pandas path.
+    assert frame["model_ms"].median() < frame["pipeline_ms"].median()
+    assert frame["model_ms"].median() < frame["server_ms"].median()
+    parts = stages(frame)
+    assert (parts >= 0).all()
+    assert parts.sum() == pytest.approx(frame["client_ms"].median(), rel=1e-6)
+    with pytest.raises(ValueError, match="records"):
+        latency_breakdown(served.url, SCENARIO, [], champion.pipeline, names, served.store, "x")
+
+
+def test_batches_carry_more_records_a_second(served):
+    records = _records(200, seed=6)
+    table = batch_throughput(served.url, SCENARIO, records, sizes=(1, 100), run="batch-a")
+    assert list(table.index) == [1, 100]
+    assert table.loc[1, "requests"] == 200 and table.loc[100, "requests"] == 2
+    assert table.loc[100, "records_per_s"] > 3 * table.loc[1, "records_per_s"]
+    assert table.loc[100, "p50_request_ms"] > table.loc[1, "p50_request_ms"]
+    assert served.store.count(SCENARIO, run="batch-a") == 400
+    with pytest.raises(ValueError, match="sizes"):
+        batch_throughput(served.url, SCENARIO, records, sizes=(0,))
+    assert np.isfinite(table.to_numpy()).all()
+
+
+def test_load_runs_from_inside_a_running_event_loop(served):
+    # As in a Jupyter kernel, whose event loop is already running.
+    import asyncio
+
+    async def inside():
+        return closed_loop(served.url, f"/models/{SCENARIO}/predict",
+                           _bodies(10, "inside-loop"), concurrency=2)
+
+    assert asyncio.run(inside()).statuses == {"200": 10}

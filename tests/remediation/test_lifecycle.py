@@ -1,0 +1,136 @@
+"""The lifecycle for real: a trained workspace model, a retrained challenger in shadow,
+promotion, roll-back and a fixed feed, each week run through a real server; MLflow keeps
+the challenger's lineage and every alias move."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lab import tracking
+from lab.cli import app
+from lab.remediation import RemedyError
+from lab.remediation.live import apply_remedy
+from lab.remediation.outcome import decide, realised
+from lab.remediation.week import next_week, span_of
+from lab.scenario import load_scenario
+from lab.serve.process import ServerProcess
+from lab.train import train
+
+SCENARIO = "sla-flagging-dropped-tuesday"
+ROWS = 6000
+
+
+@pytest.mark.slow
+def test_shadow_promote_roll_back_and_fix_through_the_server():
+    scenario = load_scenario(SCENARIO)
+    train(scenario, seed=0, rows=ROWS, workspace="alice")
+    name = f"alice.{SCENARIO}"
+
+    # One server for three weeks: it follows @champion each time it is told to reload.
+    server = ServerProcess(models=[name]).start()
+    try:
+        shadow, promoted, rolled = _three_weeks(scenario, name, server.url)
+    finally:
+        server.stop()
+    moves = [(m["alias"], m["action"], m["from"], m["to"])
+             for m in tracking.alias_history(name)]
+    assert moves == [("champion", "train", None, 1), ("challenger", "retrain", None, 2),
+                     ("champion", "promote", 1, 2), ("champion", "roll-back", 2, 1)]
+
+    # The feed fixed from the start of the week, from the command line (its own server).
+    result = CliRunner().invoke(app, ["--workspace", "alice", "remedy", SCENARIO,
+                                      "fix-pipeline", "--rows", str(ROWS), "--json"])
+    assert result.exit_code == 0, result.output
+    fixed = json.loads(result.stdout)
+    evaluated = fixed["evaluation"]["outcomes"]
+    assert fixed["after"]["cost_per_day"] == pytest.approx(
+        evaluated["fix-pipeline"]["cost_per_day"], rel=1e-3)
+    assert fixed["after"]["cost_per_day"] < 0.9 * evaluated["nothing"]["cost_per_day"]
+    assert fixed["evaluation"]["best"] == "fix-pipeline"
+    assert fixed["grade"]["points"] == 10 and fixed["regret_per_day"] == pytest.approx(0, abs=1)
+
+
+def _three_weeks(scenario, name, url):
+    # A challenger retrained on everything labelled so far, kept in shadow.
+    shadow = apply_remedy(scenario, "retrain", workspace="alice", rows=ROWS, data="both",
+                          promote_challenger=False, url=url)
+    challenger = shadow.challenger
+    assert (shadow.champion_before, shadow.champion_after, challenger.version) == (1, 1, 2)
+    assert tracking.champion_version(name, tracking.CHALLENGER) == 2
+    tags = tracking.run_tags(challenger.run_id)
+    assert tags["driftlab.data.source"] == "both"
+    assert int(tags["driftlab.data.reference_rows"]) == ROWS
+    assert 0 < int(tags["driftlab.data.production_rows"]) < ROWS  # labelled by the run's end
+    assert tags["driftlab.retrained_from"] == "1"
+    # The champion served the week unchanged: the server's decisions cost what doing
+    # nothing costs in the offline evaluation of the same week.
+    assert shadow.after.cost_per_day == pytest.approx(
+        shadow.evaluation.outcomes["nothing"].cost_per_day, rel=1e-3)
+    # Both logged, day by day, on the challenger's run.
+    assert tracking.run_metrics(challenger.run_id, "shadow_cost") == pytest.approx(
+        shadow.shadow.per_day["cost"].tolist())
+    assert tracking.run_metrics(challenger.run_id, "champion_cost") == pytest.approx(
+        shadow.after.per_day["cost"].tolist())
+    scores = pd.read_csv(io.StringIO(tracking.load_run_text(challenger.run_id,
+                                                            "shadow/scores.csv")))
+    assert len(scores) == shadow.after.rows and scores["request_id"].str.startswith(
+        shadow.run).all()
+    assert scores["shadow_decision"].sum() == round(shadow.shadow.alerts_per_day * 7)
+    assert scores["champion_decision"].sum() == round(shadow.after.alerts_per_day * 7)
+
+    # Promoted, the challenger serves the next week exactly as it did in shadow.
+    promoted = apply_remedy(scenario, "promote", workspace="alice", rows=ROWS, url=url)
+    assert (promoted.champion_before, promoted.champion_after) == (1, 2)
+    assert promoted.after.cost_per_day == pytest.approx(shadow.shadow.cost_per_day, rel=1e-3)
+
+    # Rolled back: version 1 serves again, and costs what it cost before.
+    rolled = apply_remedy(scenario, "roll-back", workspace="alice", rows=ROWS, url=url)
+    assert (rolled.champion_before, rolled.champion_after) == (2, 1)
+    assert rolled.after.cost_per_day == pytest.approx(shadow.after.cost_per_day, rel=1e-3)
+    assert rolled.evaluation.outcomes["roll-back"].cost_per_day == pytest.approx(
+        rolled.after.cost_per_day, rel=1e-3)
+    # A new threshold on the live model: the server applies it on reload. (Chosen by the
+    # lab it cannot be here: with a two-day label delay no label after the onset is back.)
+    with pytest.raises(RemedyError, match="threshold: cannot be chosen: only 0 labelled"):
+        apply_remedy(scenario, "re-threshold", workspace="alice", rows=ROWS, url=url)
+    moved = apply_remedy(scenario, "re-threshold", workspace="alice", rows=ROWS, url=url,
+                           threshold=0.2)
+    served = httpx.get(f"{url}/models/{name}", timeout=10).json()["threshold"]["threshold"]
+    assert served == pytest.approx(0.2)
+    live = tracking.load_version(name, 1).pipeline
+    week = next_week(span_of(scenario, 0, ROWS, ROWS))
+    _, alerts = decide(live, week.frame, scenario.world_.schema.names, 0.2)
+    assert moved.after.cost_per_day == pytest.approx(
+        realised("x", week.frame, alerts, scenario).cost_per_day, rel=1e-3)
+    trained = tracking.load_champion_card(name)["threshold"]["trained"]
+    assert (moved.after.alerts_per_day < rolled.after.alerts_per_day) == (0.2 > trained)
+
+    for run in (shadow, promoted, rolled, moved):  # what --json prints, for every kind
+        summary = run.to_dict()
+        assert summary["grade"]["part"] == "outcome" and summary["remedy"] == run.remedy
+        assert summary["regret_per_day"] >= 0
+    return shadow, promoted, rolled
+
+
+def test_remedy_errors_name_the_field():
+    runner = CliRunner()
+    result = runner.invoke(app, ["remedy", SCENARIO, "reboot"])
+    assert result.exit_code == 2 and "remedy: 'reboot' is not allowed" in result.output
+    result = runner.invoke(app, ["remedy", SCENARIO, "nothing"])
+    assert result.exit_code == 2 and "has no @champion" in result.output
+    train(load_scenario(SCENARIO), seed=0, rows=3000)
+    for args, message in ((["promote"], "has no @challenger (retrain first)"),
+                          (["roll-back"], "has no earlier @champion to go back to"),
+                          (["retrain", "--data", "all"], "data: 'all' is not allowed"),
+                          (["re-threshold", "--threshold", "1.5"],
+                           "threshold: threshold must be between 0 and 1")):
+        result = runner.invoke(app, ["remedy", SCENARIO, *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert message in " ".join(result.output.split()), (args, result.output)
+    assert tracking.champion_version(SCENARIO) == 1  # nothing moved
