@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from lab.interview import passcode
 from lab.ui import workspace
-from lab.ui.pages import catalogue, own_data, progress, scenario
+from lab.ui.pages import catalogue, interviewer, own_data, progress, scenario
 from lab.ui.session import keep_inputs
 
 st.set_page_config(page_title="Driftlab", layout="wide")
@@ -13,12 +14,15 @@ pages = {
     "progress": st.Page(progress.page, title="Progress", url_path="progress"),
     "own_data": st.Page(own_data.page, title="Your data", url_path="your-data"),
 }
+if passcode.enabled():  # interviewer pages exist only when LAB_INTERVIEWER_PASSCODE is set
+    pages["interviewer"] = st.Page(interviewer.page, title="Interviewer", url_path="interviewer")
 st.session_state["app_pages"] = pages
 navigation = st.navigation(list(pages.values()))
 keep_inputs()
 name = workspace.current()
-if name is None:
+if name is None and navigation.url_path != "interviewer":  # an interviewer needs none
     workspace.welcome()
 else:
-    workspace.sidebar(name)
+    if name is not None:
+        workspace.sidebar(name)
     navigation.run()

@@ -180,6 +180,16 @@ def print_train_summary(result) -> None:
     out.print(f"[dim]{secs}[/]")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def warn_beyond_loopback(host: str, what: str) -> None:
+    """The plain warning of a server that listens beyond this machine."""
+    if host not in LOOPBACK:
+        err.print(f"warning: listening on {host}, beyond this machine: anyone who can reach "
+                  f"it can {what}", markup=False, highlight=False)
+
+
 @app.command()
 @friendly_errors
 def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_HOST).")] = None,
@@ -207,10 +217,7 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface (default LAB_
     base = escape(f"http://{host}:{port}")
     out.print(f"serving {escape(str(models))} on [bold]{base}[/] (docs: {base}/docs)",
               highlight=False)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"warning: listening on {host}, beyond this machine: anyone who can reach "
-                  "it can send predictions (set LAB_ADMIN_TOKEN to protect reloads)",
-                  markup=False, highlight=False)
+    warn_beyond_loopback(host, "send predictions (set LAB_ADMIN_TOKEN to protect reloads)")
     try:
         uvicorn.run("lab.serve.app:create_app", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", access_log=False)
@@ -637,7 +644,10 @@ def _notebook_title(path: Path) -> str:
 
 @app.command()
 @friendly_errors
-def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] = 8501) -> None:
+def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] = 8501,
+          host: Annotated[str, typer.Option(
+              help="Interface of the app (0.0.0.0: every machine on the network, e.g. for "
+                   "an interview from two computers).")] = "127.0.0.1") -> None:
     """Start the lab on its embedded defaults (trains the first scenario if nothing is)."""
     from lab import tracking
     from lab.scenario import list_scenarios
@@ -657,13 +667,16 @@ def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] 
 
     from lab.config import get_settings
 
-    out.print(f"starting the lab at [bold]http://127.0.0.1:{port}[/]", highlight=False)
+    out.print(f"starting the lab at [bold]{escape(f'http://{host}:{port}')}[/]",
+              highlight=False)
+    warn_beyond_loopback(host, "open the app and every workspace in it (interviewer pages "
+                               "ask for LAB_INTERVIEWER_PASSCODE)")
     # The flags repeat .streamlit/config.toml for a start from any folder: a fixed address
     # (Streamlit otherwise asks a web service for the machine's external IP) and no
     # usage statistics. The lab calls no one.
     raise typer.Exit(subprocess.call(
         [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.address", host, "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"],
         # The app runs in its own folder: the home it shares with this command is absolute.
         cwd=app_file.parent, env={**os.environ, "LAB_HOME": str(get_settings().home_dir)}))

@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The lab is offline: none of its tools may phone home. Applied to the process
@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         "other's reloads, never another server's.")
     workspace: str = Field(default="default",
                            description="The workspace the command line works in.")
+    interviewer_passcode: SecretStr | None = Field(
+        default=None, description="Turns on the app's interviewer pages, which ask for it "
+        "(kept as a secret: never printed, compared on hashes in constant time).")
 
     @model_validator(mode="after")
     def _predictions_follow_the_database(self) -> Settings:

@@ -6,11 +6,16 @@ and every record carries a request id chosen here, so a request retried after a 
 answer is recognised by the server instead of being logged twice. Labels follow as the
 stream's clock passes each ticket's label delay: the newest rows of a run have no label
 yet, as in life, so the monitor must estimate there.
+
+A run may change its drift plan half-way (an interviewer's live fault switch): ``switch``
+is asked before each chunk; a new plan takes over the rows from there on (the same clean
+stream with the new plan applied), and the run's truth records what was in force where.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -99,6 +104,8 @@ class TrafficProgress:
 
 
 ProgressFn = Callable[[TrafficProgress], None]
+# Asked before each chunk: a scenario carrying a new drift plan, or None to keep the plan.
+PlanSwitch = Callable[[], Scenario | None]
 
 
 def _round(x: float | None) -> float | None:
@@ -116,14 +123,19 @@ def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: in
                  reference_rows: int | None = None, all_labels: bool = False,
                  progress: ProgressFn | None = None, timeout: float = 30.0,
                  model: str | None = None, run: str | None = None,
-                 production: Production | None = None) -> TrafficReport:
+                 production: Production | None = None,
+                 switch: PlanSwitch | None = None) -> TrafficReport:
     """Stream the scenario's production data (drift applied) to ``url``; post labels.
 
     ``model`` is the served model (a workspace's own; the scenario id by default) and
     ``run`` the prediction run the records belong to (a new one by default).
     ``production`` is another stream of the scenario to send instead (the week after a
-    remedy, :mod:`lab.remediation`).
+    remedy, :mod:`lab.remediation`). ``switch`` may change the drift plan between chunks
+    of the scenario's own stream (see the module's docstring).
     """
+    if switch is not None and production is not None:
+        raise ValueError("switch: changes the plan of the scenario's own stream, not of a "
+                         "prebuilt one (production=)")
     production = production or production_frame(scenario, rows, seed, reference_rows)
     report = TrafficReport(scenario.id, url, len(production.frame),
                            model=model or scenario.model_name, run=run or new_run_id(),
@@ -136,13 +148,53 @@ def send_traffic(scenario: Scenario, url: str, rows: int | None = None, seed: in
                     [t.to_dict() for t in production.truths])
     finally:
         book.dispose()
+    replan = None
+    if switch is not None:
+        def replan(frame: pd.DataFrame, at: int) -> pd.DataFrame | None:
+            changed = switch()
+            if changed is None:
+                return None
+            new = production_frame(changed, len(frame), seed, reference_rows)
+            report.truths = switched_truths(report.truths, new.truths, at,
+                                            frame[scenario.world_.schema.timestamp])
+            return splice(frame, new.frame, at)
+
     asyncio.run(_stream(scenario, production.frame, report, concurrency, batch_size,
-                        all_labels, progress, timeout))
+                        all_labels, progress, timeout, replan))
+    if production.truths != report.truths:  # the plan changed during the run
+        book = RunBook()
+        try:
+            book.record(report.run, report.model, scenario.id, seed, report.rows,
+                        reference_rows, [t.to_dict() for t in report.truths])
+        finally:
+            book.dispose()
     return report
 
 
+def splice(frame: pd.DataFrame, new: pd.DataFrame, at: int) -> pd.DataFrame:
+    """Rows before ``at`` as they were, the rest from ``new`` (same stream, other plan)."""
+    return pd.concat([frame.iloc[:at], new.iloc[at:]], ignore_index=True)
+
+
+def switched_truths(old: list[Truth], new: list[Truth], at: int,
+                    events: pd.Series) -> list[Truth]:
+    """The truth of a run whose plan changed at row ``at``: each old fault that had begun
+    is recorded as ending there (``details.until_row``), each new one as starting there at
+    the earliest; a fault the switch left as it was stays one record."""
+    moment = str(events.iloc[at]) if at < len(events) else None
+    kept = [t for t in old if t in new]
+    ended = [dataclasses.replace(t, details={**t.details, "until_row": at,
+                                             "until_time": moment})
+             for t in old if t not in new and t.onset_row < at]
+    began = [t if t.onset_row >= at else
+             dataclasses.replace(t, onset_row=at, onset_time=moment,
+                                 details={**t.details, "switched_in_at_row": at})
+             for t in new if t not in old]
+    return kept + ended + began
+
+
 async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, progress,
-                  timeout) -> None:
+                  timeout, replan=None) -> None:
     schema = scenario.world_.schema
     # An upstream schema change alters what some clients send (see lab.drift.delivery).
     records = changed_records(frame, records_of(frame, schema.names))
@@ -162,6 +214,13 @@ async def _stream(scenario, frame, report, concurrency, batch_size, all_labels, 
 
     async with httpx.AsyncClient(base_url=report.url, limits=limits, timeout=timeout) as client:
         for chunk_start in range(0, n, CHUNK):
+            changed = replan(frame, chunk_start) if replan and chunk_start else None
+            if changed is not None:  # a new plan from this row on; the rows sent stay
+                frame = changed
+                rest = frame.iloc[chunk_start:]
+                records[chunk_start:] = changed_records(rest, records_of(rest, schema.names))
+                from_changed_client = refused(frame)
+                labels = frame[schema.target].to_numpy()
             chunk = range(chunk_start, min(chunk_start + CHUNK, n))
             pending: asyncio.Queue[list[int]] = asyncio.Queue()
             for i in range(0, len(chunk), batch_size):

@@ -28,6 +28,7 @@ def server_env(settings: Settings, workers: int, models: list[str] | None = None
                ) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("LAB_SERVE_MODELS", None)
+    env.pop("LAB_INTERVIEWER_PASSCODE", None)  # the app's secret: no server needs it
     # One id for this server's workers: a reload reaches them all, and no other server
     # (one started by hand keeps serving what it served, whatever the app reloads).
     env["LAB_SERVER_ID"] = secrets.token_hex(8)

@@ -10,6 +10,10 @@ from lab.grade import format_score
 
 
 def feedback(result, heading: str = "6. Feedback") -> None:
+    from lab.ui.interview import keeps_feedback
+
+    if keeps_feedback(result):  # during an interview the debrief is the interviewer's
+        return
     st.header(heading)
     st.metric("Score", format_score(result.total, 100))
     st.dataframe(pd.DataFrame([{"part": p.name, "points": format_score(p.points, p.maximum),

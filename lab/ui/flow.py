@@ -66,14 +66,43 @@ class Production:
 def run_production(spec, url: str, model: str, rows: int, seed: int, reference_rows: int,
                    progress=None) -> Production:
     """Send a new run of production traffic to the served model, then monitor that run."""
+    from lab.interview.actions import live_plan
     from lab.load import send_scenario_traffic as send_traffic  # open loop for serving ones
     from lab.monitor import monitor_model
 
     started = time.perf_counter()
+    # In an interview, the interviewer's fault override (if any) applies from this run on,
+    # and a change made while it runs takes over from the next chunk (closed-loop runs).
+    spec, switch = live_plan(spec, model)
+    extra = {} if switch is None or "serving-latency" in spec.topics else {"switch": switch}
     report = send_traffic(spec, url, rows=rows, seed=seed, reference_rows=reference_rows,
-                          model=model, progress=progress)
+                          model=model, progress=progress, **extra)
     monitoring = monitor_model(model, run=report.run).to_dict()
     return Production(report, monitoring, time.perf_counter() - started)
+
+
+def stage_hook(spec, workspace: str | None, state) -> None:
+    """The one hook of the candidate flow for interviewer mode: when an interview session is
+    open on this workspace and scenario, record the stage the page's ``state`` is in (once
+    per change), with the threshold chosen so far."""
+    if workspace is None:
+        return
+    from lab.interview.store import SessionStore
+    from lab.interview.timeline import current_stage, stage_of
+
+    store = SessionStore()
+    try:
+        session = store.live_for(workspace, spec.id)
+        if session is None:
+            return
+        stage = stage_of(state)
+        if current_stage(store.events(session.code)) != stage:
+            threshold = state.get("scenario_threshold")
+            store.record(session.code, "stage", {
+                "stage": stage,
+                "threshold": None if threshold is None else round(float(threshold), 3)})
+    finally:
+        store.dispose()
 
 
 def run_stats(url: str, model: str, run: str) -> dict[str, Any]:

@@ -47,6 +47,10 @@ def welcome() -> None:
                              key="workspace_welcome_name")
         if st.form_submit_button("Start"):
             _apply(name)
+    st.write("Joining an interview? Enter the code your interviewer gave you.")
+    from lab.ui.interview import join_box
+
+    join_box("welcome")
 
 
 def sidebar(name: str) -> None:
@@ -57,6 +61,11 @@ def sidebar(name: str) -> None:
                 other = st.text_input("Another workspace", key="workspace_switch_name")
                 if st.form_submit_button("Switch"):
                     _apply(other)
+        from lab.ui.interview import banner, join_box
+
+        with st.expander("Join an interview"):
+            join_box("sidebar")
+    banner()
 
 
 def _apply(name: str) -> None:

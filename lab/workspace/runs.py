@@ -75,6 +75,18 @@ class RunBook:
         data["truth"] = orjson.loads(data["truth"])
         return RunRecord(**data)
 
+    def list(self, workspace: str, scenario: str | None = None,
+             since: datetime | None = None) -> list[RunRecord]:
+        """A workspace's runs (of ``scenario``, started at or after ``since``), oldest first."""
+        stmt = sa.select(traffic_runs).where(traffic_runs.c.workspace == workspace)
+        if scenario is not None:
+            stmt = stmt.where(traffic_runs.c.scenario == scenario)
+        if since is not None:
+            stmt = stmt.where(traffic_runs.c.started_at >= since)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt.order_by(traffic_runs.c.started_at)).all()
+        return [RunRecord(**{**r._mapping, "truth": orjson.loads(r.truth)}) for r in rows]
+
     def dispose(self) -> None:
         if not database.shared(self.engine):
             self.engine.dispose()

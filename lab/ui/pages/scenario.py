@@ -25,7 +25,8 @@ from lab.ui import charts, jobs, monitoring
 from lab.ui import format as fmt
 from lab.ui import workspace as ui_workspace
 from lab.ui.feedback import feedback
-from lab.ui.flow import deploy, run_production, run_stats
+from lab.ui.flow import deploy, run_production, run_stats, stage_hook
+from lab.ui.interview import live_hints, live_session
 from lab.ui.remedy import remedy_step
 from lab.ui.service import service_answer_inputs, service_panel
 from lab.ui.session import model_server
@@ -46,6 +47,7 @@ def page() -> None:
         return
     spec = load_scenario(st.session_state["scenario_id"])
     model = workspaces.model_name(spec.id, ui_workspace.current())
+    stage_hook(spec, ui_workspace.current(), st.session_state)  # for an interviewer, if any
     settings = lab_settings(spec)
     st.title(spec.title)
     brief(spec)
@@ -61,7 +63,8 @@ def page() -> None:
     result = diagnose(spec, settings, deployment)
     if result is not None:
         feedback(result)
-        remedy_step(spec, settings, deployment)
+        if live_session(spec.id) is None:  # in an interview, remedies are talked through
+            remedy_step(spec, settings, deployment)
 
 
 def lab_settings(spec) -> dict:
@@ -356,6 +359,9 @@ def hints_panel(spec) -> int:
     Taken hints stay taken for the rest of the session (a retry has seen them too) and are
     recorded with every attempt, whose score they cap (lab.grade.HINT_CAPS).
     """
+    given = live_hints(spec)  # in an interview, the interviewer gives the hints
+    if given is not None:
+        return given
     hints = list(getattr(spec.questions, "hints", None) or [])
     if not hints:
         return 0
