@@ -10,7 +10,6 @@ before and after the onset, and whether the fault hurts (measured, not declared)
 from __future__ import annotations
 
 import contextlib
-
 from dataclasses import asdict, dataclass, field
 from typing import Any
 

@@ -24,7 +24,8 @@ leaky data with one trained on clean data, on the same clean stream. A label out
 feedback loop blinds the monitor; they do not change the model's decisions, so they
 measure as harmless to the model. Where the scenario has a review capacity, alerts past
 a day's capacity go unreviewed and count as no alert (a flood of alerts hides the breaches
-it should have caught), on both streams alike. Realised cost, precision and recall of both streams are reported beside the verdict.
+it should have caught), on both streams alike. Realised cost, precision and recall of
+both streams are reported beside the verdict.
 """
 
 from __future__ import annotations
