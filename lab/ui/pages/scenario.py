@@ -287,8 +287,12 @@ def diagnose(spec, settings, deployment):
     graded = st.session_state.get("scenario_grade")
     if graded is not None:
         # A submitted attempt is final: trying again is a new attempt, with a fresh form.
-        st.info(f"Attempt {st.session_state.get('scenario_attempts', 1)} submitted: "
-                f"{format_score(graded.total, 100)}. Its feedback is below.")
+        number = st.session_state.get("scenario_attempts", 1)
+        if live_session(spec.id) is None:
+            st.info(f"Attempt {number} submitted: {format_score(graded.total, 100)}. "
+                    "Its feedback is below.")
+        else:  # the interviewer goes through it with the candidate
+            st.info(f"Attempt {number} submitted.")
         if st.button("Try again", key="scenario_retry_button"):
             for key in FORM_KEYS + ("scenario_grade",):
                 st.session_state.pop(key, None)
