@@ -11,6 +11,7 @@ import contextlib
 import io
 import logging
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -201,9 +202,7 @@ def load_version(name: str, version: int, settings: Settings | None = None) -> C
     configure(settings)
     mlflow = _mlflow()
     mv = mlflow.MlflowClient().get_model_version(name, str(int(version)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pipeline = mlflow.sklearn.load_model(f"models:/{name}/{int(version)}")
+    pipeline = _load_pipeline(f"models:/{name}/{int(version)}")
     return Champion(name, int(mv.version), mv.run_id, pipeline, _card(mv))
 
 
@@ -276,11 +275,22 @@ def load_champion(name: str, alias: str = CHAMPION,
                   settings: Settings | None = None) -> Champion:
     """Load ``models:/<name>@<alias>`` with the lab's card (threshold, schema, metrics)."""
     _client, mv = _aliased(name, alias, settings)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # By version, not alias: the alias may move while this loads.
-        pipeline = _mlflow().sklearn.load_model(f"models:/{name}/{mv.version}")
+    # By version, not alias: the alias may move while this loads.
+    pipeline = _load_pipeline(f"models:/{name}/{mv.version}")
     return Champion(name, int(mv.version), mv.run_id, pipeline, _card(mv))
+
+
+# One model load at a time in a process: skops' loader parses source with ``ast``, and on
+# CPython 3.11 before 3.11.9 two threads parsing at once can fail with "SystemError: AST
+# constructor recursion depth mismatch" (the app's jobs and a cohort's candidates load in
+# threads). ``warnings.catch_warnings`` is not thread-safe either.
+_LOAD_LOCK = threading.Lock()
+
+
+def _load_pipeline(uri: str):
+    with _LOAD_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _mlflow().sklearn.load_model(uri)
 
 
 def _with_deployed_threshold(card: dict[str, Any], tags: dict[str, str] | None

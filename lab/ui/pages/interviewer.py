@@ -302,13 +302,15 @@ def notes_and_report(store, session, spec, events, now) -> None:
     from lab.interview.mirror import newest_attempt
 
     contents = reports.contents(session, spec, events, newest_attempt(session), now)
+    # A click does not rerun the page: a rerun would replace the file being downloaded
+    # (its contents carry the time), and the browser's download would be cancelled.
     left, right = st.columns(2)
     left.download_button("Download the report (Markdown)", reports.to_markdown(contents),
                          file_name=f"interview-{session.code}.md", mime="text/markdown",
-                         key="interviewer_report_md")
+                         key="interviewer_report_md", on_click="ignore")
     right.download_button("Download the report (HTML)", reports.to_html(contents),
                           file_name=f"interview-{session.code}.html", mime="text/html",
-                          key="interviewer_report_html")
+                          key="interviewer_report_html", on_click="ignore")
     if session.open and st.button("Close the session", key="interviewer_close_button"):
         store.close(session.code)
         st.rerun()
