@@ -77,11 +77,13 @@ def _failures(audits, predicate, describe):
 
 
 KNOWN_GAPS = pytest.mark.xfail(strict=False, reason=(
-    "issue 11 still open: some scenarios' keys disagree with the measured evidence "
-    "(pay-reviewers-buried-in-good-orders: a rarer fraud lowers the model's regret, yet "
-    "re-thresholding still saves money, which only a remedy's outcome can show; "
-    "ci-offline-score-too-good alarms late; label faults are harmless by the harm rule); "
-    "the table printed by the sweep names them"))
+    "issue 11 still open; in the last sweep (CI, 63 audits): pay-chargebacks-after-checkout-"
+    "launch and wiki-spam-slipping-through, seed 1, never alarm although the fault hurts; "
+    "pay-reviewers-buried-in-good-orders: a rarer fraud lowers the model's regret (harmless "
+    "by the harm rule), yet its key's re-threshold saves 30% a day (docs/remediation.md): "
+    "that key is judged by remedy outcomes, not by harm; sla-breaches-pile-up's key accepts "
+    "'nothing' although the fault measures harmful and doing nothing costs twice a "
+    "re-threshold (30,059 against 15,304 a day)"))
 
 
 @KNOWN_GAPS
@@ -94,9 +96,9 @@ def test_a_harmful_fault_alarms_within_two_windows_of_its_onset(sweep):
 
 @KNOWN_GAPS
 def test_measured_harm_matches_the_key(sweep):
-    # The key's first action is "do nothing" exactly when the fault does not hurt the model.
+    # The key accepts "do nothing" exactly when the fault does not hurt the model.
     judged = [a for a in sweep if not BLINDING & set(a.kinds)]
-    wrong = _failures(judged, lambda a: (a.actions[0] == "nothing") == (not a.hurts),
+    wrong = _failures(judged, lambda a: ("nothing" in a.actions) == (not a.hurts),
                       lambda a: (a.scenario, a.seed, a.actions, a.hurts))
     assert not wrong, wrong
 
@@ -108,7 +110,6 @@ def test_an_injected_feature_visible_in_the_inputs_ranks_in_the_top_three(sweep)
     assert not missed, missed
 
 
-@KNOWN_GAPS
 def test_realised_performance_drops_where_the_fault_hurts(sweep):
     def dropped(a) -> bool:
         b, f = a.before, a.after
@@ -118,8 +119,10 @@ def test_realised_performance_drops_where_the_fault_hurts(sweep):
                 and f["cost_per_day"] >= b["cost_per_day"] * (1 + COST_RISE))
         return any(falls) or bool(rise)
 
-    # A label outage leaves no realised numbers after its onset: nothing to compare.
-    held = _failures([a for a in sweep if a.hurts and a.after.get("precision") is not None],
+    # A label outage leaves no realised numbers after its onset, and a training-time fault
+    # (label leakage) none before it, as it acts from the first window: nothing to compare.
+    held = _failures([a for a in sweep if a.hurts and a.after.get("precision") is not None
+                      and a.before.get("precision") is not None],
                      dropped, lambda a: (a.scenario, a.seed, a.before, a.after))
     assert not held, held
 
