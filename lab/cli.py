@@ -313,8 +313,10 @@ def remedy(scenario: ScenarioArg,
            rows: Annotated[int | None, typer.Option(
                min=500, help="Production rows of the run you diagnosed.")] = None,
            as_json: JsonOpt = False) -> None:
-    """Apply a remedy to your model and run the next week through the server: cost per day
-    before and after, every remedy side by side, the grade's outcome part."""
+    """Apply a remedy to your model and run the next week through the server.
+
+    Prints the cost per day before and after, every remedy side by side, and the
+    grade's outcome part."""
     from lab.remediation import RemedyError
     from lab.remediation.cli import remedy_command
 
