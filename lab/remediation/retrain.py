@@ -60,9 +60,16 @@ class TrainingData:
 
 def fit_live(scenario: Scenario, seed: int = 0, reference_rows: int | None = None) -> Live:
     """The model :func:`lab.train.train` would register, fitted in memory (no MLflow)."""
-    schema, costs = scenario.world_.schema, scenario.costs
     frame = reference_frame(scenario, reference_rows, seed)
     fit_part, val_part, _ = time_split(frame)
+    pipeline, point = _fit(scenario, fit_part, val_part, seed)
+    return Live(pipeline, point.threshold)
+
+
+def _fit(scenario: Scenario, fit_part, val_part, seed: int):
+    """The scenario's model fitted on ``fit_part``, its cost-minimising operating point
+    chosen on ``val_part`` (within the review capacity), as :func:`lab.train.train` does."""
+    schema, costs = scenario.world_.schema, scenario.costs
     pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
     with threadpool_limits(limits=1):
         pipeline.fit(fit_part[schema.names], fit_part[schema.target])
@@ -70,7 +77,7 @@ def fit_live(scenario: Scenario, seed: int = 0, reference_rows: int | None = Non
     point = choose_threshold(val_part[schema.target], scores, costs.false_positive,
                              costs.false_negative, scenario.world_.rows_per_day,
                              costs.review_capacity_per_day)
-    return Live(pipeline, point.threshold)
+    return pipeline, point
 
 
 def training_data(span: Span, source: str, live: Live, since: pd.Timestamp | None = None,
@@ -116,7 +123,7 @@ def _window(frame: pd.DataFrame, ts: str, since, until) -> pd.DataFrame:
 def refit(scenario: Scenario, data: TrainingData, seed: int = 0
           ) -> tuple[Any, OperatingPoint]:
     """A new pipeline fitted on ``data`` and its operating point (see the module doc)."""
-    schema, costs = scenario.world_.schema, scenario.costs
+    schema = scenario.world_.schema
     frame = data.frame
     cut = int(len(frame) * (1 - THRESHOLD_SHARE))
     fit_part, val_part = frame.iloc[:cut], frame.iloc[cut:]
@@ -130,11 +137,4 @@ def refit(scenario: Scenario, data: TrainingData, seed: int = 0
                 f"({data.reference_rows} reference, {data.production_rows} production, "
                 f"labels due by the run's end); the {name} part needs at least "
                 f"{MIN_ROWS // 2} rows of both classes")
-    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
-    with threadpool_limits(limits=1):
-        pipeline.fit(fit_part[schema.names], fit_part[schema.target])
-    scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
-    point = choose_threshold(val_part[schema.target], scores, costs.false_positive,
-                             costs.false_negative, scenario.world_.rows_per_day,
-                             costs.review_capacity_per_day)
-    return pipeline, point
+    return _fit(scenario, fit_part, val_part, seed)
