@@ -66,6 +66,36 @@ def time_split(frame: pd.DataFrame, fractions=(0.6, 0.2)) -> tuple[pd.DataFrame,
     return frame.iloc[:a], frame.iloc[a:b], frame.iloc[b:]
 
 
+def fit_model(scenario: Scenario, fit_part: pd.DataFrame, seed: int = 0):
+    """The scenario's pipeline (model kind, parameters, seed) fitted on ``fit_part``."""
+    schema = scenario.world_.schema
+    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
+    # One OpenMP thread: several candidates training on one host otherwise spin against
+    # each other (0.4 s became 24 s under contention here); alone, one thread costs little.
+    with threadpool_limits(limits=1):
+        pipeline.fit(fit_part[schema.names], fit_part[schema.target])
+    return pipeline
+
+
+def operating_point(scenario: Scenario, y, scores) -> OperatingPoint:
+    """The cost-minimising threshold for labels ``y`` and ``scores``, within the scenario's
+    review capacity."""
+    costs = scenario.costs
+    return choose_threshold(y, scores, costs.false_positive, costs.false_negative,
+                            scenario.world_.rows_per_day, costs.review_capacity_per_day)
+
+
+def fit_and_choose(scenario: Scenario, fit_part: pd.DataFrame, val_part: pd.DataFrame,
+                   seed: int = 0) -> tuple[Any, OperatingPoint]:
+    """A model as :func:`train` makes it, without MLflow: fitted on ``fit_part``, its
+    operating point chosen on ``val_part``. For the lab's own what-ifs (audits, harm,
+    remedies), which need the model, not its registration."""
+    schema = scenario.world_.schema
+    pipeline = fit_model(scenario, fit_part, seed)
+    scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
+    return pipeline, operating_point(scenario, val_part[schema.target], scores)
+
+
 def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
           progress: Progress | None = None, workspace: str | None = None,
           frame: pd.DataFrame | None = None, alias: str = tracking.CHAMPION) -> TrainResult:
@@ -96,18 +126,12 @@ def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
     lap("generate")
 
     say(STEPS[1])
-    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
-    # One OpenMP thread: several candidates training on one host otherwise spin against
-    # each other (0.4 s became 24 s under contention here); alone, one thread costs little.
-    with threadpool_limits(limits=1):
-        pipeline.fit(fit_part[schema.names], fit_part[schema.target])
+    pipeline = fit_model(scenario, fit_part, seed)
     lap("fit")
 
     say(STEPS[2])
     val_scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
-    chosen = choose_threshold(val_part[schema.target], val_scores, costs.false_positive,
-                              costs.false_negative, world.rows_per_day,
-                              costs.review_capacity_per_day)
+    chosen = operating_point(scenario, val_part[schema.target], val_scores)
     lap("threshold")
 
     say(STEPS[3])

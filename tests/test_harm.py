@@ -5,10 +5,8 @@ import pytest
 
 from lab.data import reference_frame
 from lab.drift.harm import RELATIVE, RULE, compare, measure_harm
-from lab.evaluation import choose_threshold
-from lab.models import build_pipeline
 from lab.scenario import validate_scenario
-from lab.train import time_split
+from lab.train import fit_and_choose, time_split
 
 ROWS = 12_000
 
@@ -32,14 +30,9 @@ def scenario_with(drift, world="support_tickets", capacity=None):
 
 def fitted(scenario, seed=0):
     """The scenario's model, trained as lab.train does (without MLflow)."""
-    schema = scenario.world_.schema
     fit_part, val_part, _ = time_split(reference_frame(scenario, None, seed))
-    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
-    pipeline.fit(fit_part[schema.names], fit_part[schema.target])
-    scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
-    threshold = choose_threshold(val_part[schema.target], scores, 20, 150,
-                                 scenario.world_.rows_per_day).threshold
-    return pipeline, threshold
+    pipeline, point = fit_and_choose(scenario, fit_part, val_part, seed)
+    return pipeline, point.threshold
 
 
 @pytest.fixture(scope="module")

@@ -54,29 +54,19 @@ def fit_in_process(scenario: Scenario, seed: int = 0) -> tuple[Any, dict[str, An
     """The scenario's model and card as :func:`lab.train.train` makes them (same data,
     split, pipeline, threshold rule and seed), without MLflow: an audit needs the model,
     not its registration, and logging costs more than fitting."""
-    from threadpoolctl import threadpool_limits
-
     from lab.data import reference_frame
-    from lab.evaluation import choose_threshold, classification_metrics, point_at
-    from lab.models import build_pipeline
-    from lab.train import model_card, time_split
+    from lab.evaluation import classification_metrics, point_at
+    from lab.train import fit_and_choose, model_card, time_split
 
-    world, costs = scenario.world_, scenario.costs
-    schema = world.schema
+    costs, schema = scenario.costs, scenario.world_.schema
     frame = reference_frame(scenario, None, seed)
     fit_part, val_part, test_part = time_split(frame)
-    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
-    with threadpool_limits(limits=1):
-        pipeline.fit(fit_part[schema.names], fit_part[schema.target])
-        val_scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
-        test_scores = pipeline.predict_proba(test_part[schema.names])[:, 1]
-    chosen = choose_threshold(val_part[schema.target], val_scores, costs.false_positive,
-                              costs.false_negative, world.rows_per_day,
-                              costs.review_capacity_per_day)
+    pipeline, chosen = fit_and_choose(scenario, fit_part, val_part, seed)
+    test_scores = pipeline.predict_proba(test_part[schema.names])[:, 1]
     y_test = test_part[schema.target].to_numpy()
     metrics = classification_metrics(y_test, test_scores, chosen.threshold)
     point = point_at(y_test, test_scores, chosen.threshold, costs.false_positive,
-                     costs.false_negative, world.rows_per_day)
+                     costs.false_negative, scenario.world_.rows_per_day)
     metrics["cost_per_day"] = point.cost_per_day
     card = model_card(scenario, seed, len(frame), chosen, metrics,
                       example=test_part[schema.names].iloc[0])

@@ -194,19 +194,11 @@ def measure_harm(scenario, pipeline, threshold: float, seed: int = 0, rows: int 
 
 def _clean_model(scenario, seed: int, reference_rows: int | None) -> tuple[Any, float]:
     from lab.data import world_reference
-    from lab.evaluation import choose_threshold
-    from lab.models import build_pipeline
-    from lab.train import time_split
+    from lab.train import fit_and_choose, time_split
 
-    world, schema, costs = scenario.world_, scenario.world_.schema, scenario.costs
-    frame = world_reference(world, reference_rows or scenario.reference_rows, seed)
+    frame = world_reference(scenario.world_, reference_rows or scenario.reference_rows, seed)
     fit_part, val_part, _ = time_split(frame)
-    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
-    pipeline.fit(fit_part[schema.names], fit_part[schema.target])
-    scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
-    point = choose_threshold(val_part[schema.target], scores, costs.false_positive,
-                             costs.false_negative, world.rows_per_day,
-                             costs.review_capacity_per_day)
+    pipeline, point = fit_and_choose(scenario, fit_part, val_part, seed)
     return pipeline, point.threshold
 
 

@@ -13,14 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from lab.data import reference_frame
-from lab.evaluation import OperatingPoint, choose_threshold
-from lab.models import build_pipeline
+from lab.evaluation import OperatingPoint
 from lab.remediation.week import Span, labelled, so_far
 from lab.scenario import Scenario
-from lab.train import time_split
+from lab.train import fit_and_choose, time_split
 
 SOURCES = ("reference", "production", "both")
 THRESHOLD_SHARE = 0.25  # the newest quarter of the chosen data chooses the threshold
@@ -62,22 +60,8 @@ def fit_live(scenario: Scenario, seed: int = 0, reference_rows: int | None = Non
     """The model :func:`lab.train.train` would register, fitted in memory (no MLflow)."""
     frame = reference_frame(scenario, reference_rows, seed)
     fit_part, val_part, _ = time_split(frame)
-    pipeline, point = _fit(scenario, fit_part, val_part, seed)
+    pipeline, point = fit_and_choose(scenario, fit_part, val_part, seed)
     return Live(pipeline, point.threshold)
-
-
-def _fit(scenario: Scenario, fit_part, val_part, seed: int):
-    """The scenario's model fitted on ``fit_part``, its cost-minimising operating point
-    chosen on ``val_part`` (within the review capacity), as :func:`lab.train.train` does."""
-    schema, costs = scenario.world_.schema, scenario.costs
-    pipeline = build_pipeline(scenario.model.kind, scenario.model.params, schema, seed)
-    with threadpool_limits(limits=1):
-        pipeline.fit(fit_part[schema.names], fit_part[schema.target])
-    scores = pipeline.predict_proba(val_part[schema.names])[:, 1]
-    point = choose_threshold(val_part[schema.target], scores, costs.false_positive,
-                             costs.false_negative, scenario.world_.rows_per_day,
-                             costs.review_capacity_per_day)
-    return pipeline, point
 
 
 def training_data(span: Span, source: str, live: Live, since: pd.Timestamp | None = None,
@@ -137,4 +121,4 @@ def refit(scenario: Scenario, data: TrainingData, seed: int = 0
                 f"({data.reference_rows} reference, {data.production_rows} production, "
                 f"labels due by the run's end); the {name} part needs at least "
                 f"{MIN_ROWS // 2} rows of both classes")
-    return _fit(scenario, fit_part, val_part, seed)
+    return fit_and_choose(scenario, fit_part, val_part, seed)

@@ -6,61 +6,23 @@ LAB_SCREENSHOT_DIR when it is set, as in test_two_candidates.py."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from lab.interview import SessionStore, faults
 from lab.interview.key import hidden_strings
 from lab.scenario import load_scenario
-from lab.serve.process import free_port
 from lab.workspace.runs import RunBook
 from tests.interview.leaks import leaked
-from tests.ui.test_two_candidates import no_error_box, shoot
+from tests.ui.browser import no_error_box, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCENARIO = "sla-escalation-queue-flooded"
 PASSCODE = "panel-7-horse"
 NOTE = "Asked what the reviewers can handle before touching the threshold."
-
-
-@pytest.fixture
-def app_url(lab_home):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium for the browser tests")
-        pytest.skip("needs Debian's chromium package")
-    port = free_port()
-    env = {**os.environ, "LAB_HOME": str(lab_home), "MLFLOW_DISABLE_TELEMETRY": "true",
-           "LAB_INTERVIEWER_PASSCODE": PASSCODE}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(30)
 
 
 def settle(page, seconds: float = 1.0) -> None:
@@ -74,135 +36,131 @@ def no_leak(page, hidden) -> None:
         assert not leaked(text, hidden), leaked(text, hidden)
 
 
-def test_an_interview_in_two_browsers(app_url, tmp_path):
-    from playwright.sync_api import sync_playwright
+@pytest.fixture
+def app_url(start_app) -> str:
+    return start_app(LAB_INTERVIEWER_PASSCODE=PASSCODE)
 
+
+def test_an_interview_in_two_browsers(browser, app_url, screenshot_dir):
     scenario = load_scenario(SCENARIO)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        size = {"width": 1400, "height": 2000}
-        lead = browser.new_context(viewport=size, accept_downloads=True).new_page()
-        cand = browser.new_context(viewport=size).new_page()
+    size = {"width": 1400, "height": 2000}
+    lead = browser.new_context(viewport=size, accept_downloads=True).new_page()
+    cand = browser.new_context(viewport=size).new_page()
 
-        # The interviewer unlocks the page and opens a session for Alice's workspace.
-        lead.goto(f"{app_url}/interviewer")
-        lead.get_by_label("Interviewer passcode").fill(PASSCODE)
-        lead.get_by_role("button", name="Unlock").click()
-        lead.get_by_text("Open a new session").wait_for(timeout=60_000)
-        settle(lead)
-        lead.locator(".st-key-interviewer_new_scenario input").click()
-        lead.keyboard.type("escalation queue is full")
-        lead.get_by_role("option", name=scenario.title).click()
-        lead.get_by_label("Candidate's workspace").fill("alice")
-        lead.get_by_role("button", name="Open the session").click()
-        lead.get_by_text("Answer key").wait_for(timeout=60_000)
-        no_error_box(lead)
-        code = re.search(r"Session code ([A-Z2-9]{6})", lead.inner_text("body")).group(1)
-        assert PASSCODE not in lead.content()
-        store = SessionStore()
-        session = store.require(code)
-        assert (session.scenario, session.workspace) == (SCENARIO, "alice")
-        lead.get_by_text("A note (only you and the report see it)").wait_for()
-        lead.get_by_label("A note (only you and the report see it)").fill(NOTE)
-        lead.get_by_role("button", name="Add the note").click()
-        lead.locator("li", has_text=NOTE).wait_for(timeout=60_000)
+    # The interviewer unlocks the page and opens a session for Alice's workspace.
+    lead.goto(f"{app_url}/interviewer")
+    lead.get_by_label("Interviewer passcode").fill(PASSCODE)
+    lead.get_by_role("button", name="Unlock").click()
+    lead.get_by_text("Open a new session").wait_for(timeout=60_000)
+    settle(lead)
+    lead.locator(".st-key-interviewer_new_scenario input").click()
+    lead.keyboard.type("escalation queue is full")
+    lead.get_by_role("option", name=scenario.title).click()
+    lead.get_by_label("Candidate's workspace").fill("alice")
+    lead.get_by_role("button", name="Open the session").click()
+    lead.get_by_text("Answer key").wait_for(timeout=60_000)
+    no_error_box(lead)
+    code = re.search(r"Session code ([A-Z2-9]{6})", lead.inner_text("body")).group(1)
+    assert PASSCODE not in lead.content()
+    store = SessionStore()
+    session = store.require(code)
+    assert (session.scenario, session.workspace) == (SCENARIO, "alice")
+    lead.get_by_text("A note (only you and the report see it)").wait_for()
+    lead.get_by_label("A note (only you and the report see it)").fill(NOTE)
+    lead.get_by_role("button", name="Add the note").click()
+    lead.locator("li", has_text=NOTE).wait_for(timeout=60_000)
 
-        # The candidate joins with the code and trains and deploys in Alice's workspace.
-        cand.goto(app_url)
-        cand.get_by_label("Interview session code").fill(code)
-        cand.get_by_role("button", name="Join the interview").click()
-        cand.get_by_text("1. Brief").wait_for(timeout=60_000)
-        cand.get_by_text("Lab settings").click()
-        for label, value in (("Training rows", "4000"), ("Production rows", "15000")):
-            box = cand.get_by_label(label)
-            box.fill(value)
-            box.press("Enter")
-            time.sleep(0.7)
-        cand.get_by_role("button", name="Train the model").click()
-        cand.get_by_text(f"alice.{SCENARIO} v1 is your @champion").wait_for(timeout=180_000)
-        cand.get_by_role("button", name="Deploy behind FastAPI").click()
-        cand.get_by_text("latency p99").wait_for(timeout=120_000)
-        no_leak(cand, hidden_strings(scenario, 0, [NOTE]))
+    # The candidate joins with the code and trains and deploys in Alice's workspace.
+    cand.goto(app_url)
+    cand.get_by_label("Interview session code").fill(code)
+    cand.get_by_role("button", name="Join the interview").click()
+    cand.get_by_text("1. Brief").wait_for(timeout=60_000)
+    cand.get_by_text("Lab settings").click()
+    for label, value in (("Training rows", "4000"), ("Production rows", "15000")):
+        box = cand.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")
+        time.sleep(0.7)
+    cand.get_by_role("button", name="Train the model").click()
+    cand.get_by_text(f"alice.{SCENARIO} v1 is your @champion").wait_for(timeout=180_000)
+    cand.get_by_role("button", name="Deploy behind FastAPI").click()
+    cand.get_by_text("latency p99").wait_for(timeout=120_000)
+    no_leak(cand, hidden_strings(scenario, 0, [NOTE]))
 
-        # The interviewer sees the progress (the mirror reads it again on its own), gives two
-        # hints and doubles the fault.
-        lead.get_by_text("deploying", exact=True).first.wait_for(timeout=60_000)
-        for n in (1, 2):
-            lead.get_by_role("button", name=f"Give hint {n}").click()
-            lead.get_by_role("button", name=f"Give hint {n + 1}").wait_for(timeout=60_000)
-        fault = severity_input(lead)
-        fault.fill("2")
-        fault.press("Tab")
-        lead.get_by_role("button", name="Change this fault").click()
-        lead.get_by_text("Your override, in force").wait_for(timeout=60_000)
-        no_error_box(lead)
-        # The inputs start again from the new plan: a second click would not double it again.
-        assert severity_input(lead).input_value() == "1.00"
-        assert store.require(code).drift[0]["factor"] == 120.0
-        shoot(lead, "interviewer.png", tmp_path)
+    # The interviewer sees the progress (the mirror reads it again on its own), gives two
+    # hints and doubles the fault.
+    lead.get_by_text("deploying", exact=True).first.wait_for(timeout=60_000)
+    for n in (1, 2):
+        lead.get_by_role("button", name=f"Give hint {n}").click()
+        lead.get_by_role("button", name=f"Give hint {n + 1}").wait_for(timeout=60_000)
+    fault = severity_input(lead)
+    fault.fill("2")
+    fault.press("Tab")
+    lead.get_by_role("button", name="Change this fault").click()
+    lead.get_by_text("Your override, in force").wait_for(timeout=60_000)
+    no_error_box(lead)
+    # The inputs start again from the new plan: a second click would not double it again.
+    assert severity_input(lead).input_value() == "1.00"
+    assert store.require(code).drift[0]["factor"] == 120.0
+    shoot(lead, "interviewer.png", screenshot_dir)
 
-        # The candidate's next run carries it, and while it runs the interviewer makes the
-        # fault stronger again: the run switches from its next chunk of rows.
-        hidden = hidden_strings(scenario, 2, [NOTE], drift=store.require(code).drift)
-        hidden += hidden_strings(scenario, 2, [], drift=faults.change_fault(
-            store.require(code).drift, 0, severity=1.5))
-        fault = severity_input(lead)
-        fault.fill("1.5")
-        fault.press("Tab")
-        cand.get_by_role("button", name="Send production traffic").click()
-        cand.get_by_text("production at").wait_for(timeout=120_000)
-        lead.get_by_role("button", name="Change this fault").click()
-        cand.get_by_text("Why this window alerted").or_(
-            cand.get_by_text("Nothing in this window crossed")).wait_for(timeout=180_000)
-        cand.get_by_text("Hints from your interviewer (2)").wait_for(timeout=60_000)
-        cand.get_by_text(scenario.questions.hints[1]).wait_for(timeout=60_000)
-        cand.get_by_text("Submit the diagnosis").wait_for(timeout=60_000)
-        no_leak(cand, hidden)
-        book = RunBook()
-        runs = book.list("alice", SCENARIO)
-        book.dispose()
-        # One run: the plan switched while it ran. A switch after the fault's onset (row
-        # 6000) ends the first record there; a switch before it leaves only the new plan.
-        [truth] = [r.truth for r in runs]
-        assert truth[-1]["params"]["factor"] == 180.0
-        if len(truth) == 2:
-            switched_at = truth[0]["details"]["until_row"]
-            assert truth[0]["params"]["factor"] == 120.0 and truth[0]["onset_row"] == 6000
-            assert 6000 <= switched_at < 15_000 and truth[1]["onset_row"] == switched_at
-        else:
-            assert truth[0]["onset_row"] == 6000 and "until_row" not in truth[0]["details"]
-        cand.get_by_text("Pipeline fault (what the model receives is broken)").click()
-        cand.get_by_role("button", name="Submit the diagnosis").click()
-        cand.get_by_text("Your interviewer has it").wait_for(timeout=120_000)
-        no_error_box(cand)
-        no_leak(cand, hidden)
-        shoot(cand, "interview-candidate.png", tmp_path)
+    # The candidate's next run carries it, and while it runs the interviewer makes the
+    # fault stronger again: the run switches from its next chunk of rows.
+    hidden = hidden_strings(scenario, 2, [NOTE], drift=store.require(code).drift)
+    hidden += hidden_strings(scenario, 2, [], drift=faults.change_fault(
+        store.require(code).drift, 0, severity=1.5))
+    fault = severity_input(lead)
+    fault.fill("1.5")
+    fault.press("Tab")
+    cand.get_by_role("button", name="Send production traffic").click()
+    cand.get_by_text("production at").wait_for(timeout=120_000)
+    lead.get_by_role("button", name="Change this fault").click()
+    cand.get_by_text("Why this window alerted").or_(
+        cand.get_by_text("Nothing in this window crossed")).wait_for(timeout=180_000)
+    cand.get_by_text("Hints from your interviewer (2)").wait_for(timeout=60_000)
+    cand.get_by_text(scenario.questions.hints[1]).wait_for(timeout=60_000)
+    cand.get_by_text("Submit the diagnosis").wait_for(timeout=60_000)
+    no_leak(cand, hidden)
+    book = RunBook()
+    runs = book.list("alice", SCENARIO)
+    book.dispose()
+    # One run: the plan switched while it ran. A switch after the fault's onset (row
+    # 6000) ends the first record there; a switch before it leaves only the new plan.
+    [truth] = [r.truth for r in runs]
+    assert truth[-1]["params"]["factor"] == 180.0
+    if len(truth) == 2:
+        switched_at = truth[0]["details"]["until_row"]
+        assert truth[0]["params"]["factor"] == 120.0 and truth[0]["onset_row"] == 6000
+        assert 6000 <= switched_at < 15_000 and truth[1]["onset_row"] == switched_at
+    else:
+        assert truth[0]["onset_row"] == 6000 and "until_row" not in truth[0]["details"]
+    cand.get_by_text("Pipeline fault (what the model receives is broken)").click()
+    cand.get_by_role("button", name="Submit the diagnosis").click()
+    cand.get_by_text("Your interviewer has it").wait_for(timeout=120_000)
+    no_error_box(cand)
+    no_leak(cand, hidden)
+    shoot(cand, "interview-candidate.png", screenshot_dir)
 
-        # The interviewer marks a follow-up, overrides the total and exports the report.
-        lead.get_by_role("button", name="Refresh").click()
-        lead.get_by_text("automatic grade (newest attempt)").wait_for(timeout=60_000)
-        lead.get_by_text("How would you tell seasonality from harmful drift?").click()
-        lead.locator(".st-key-interviewer_mark_seasonality-vs-drift").get_by_text(
-            "strong", exact=True).click()
-        lead.locator(".st-key-interviewer_mark_seasonality-vs-drift_button button").click()
-        lead.get_by_text("How would you tell seasonality from harmful drift? — strong").wait_for(
-            timeout=60_000)
-        lead.get_by_label("Override the automatic total").fill("70")
-        lead.get_by_label("Reason").fill("Reasoned from the evidence aloud")
-        lead.get_by_role("button", name="Override").click()
-        lead.get_by_text("70 / 100", exact=True).wait_for(timeout=60_000)
-        no_error_box(lead)
-        with lead.expect_download() as download:
-            lead.get_by_role("button", name="Download the report (Markdown)").click()
-        report = Path(download.value.path()).read_text()
-        with lead.expect_download() as download:
-            lead.get_by_role("button", name="Download the report (HTML)").click()
-        page = Path(download.value.path()).read_text()
-        browser.close()
+    # The interviewer marks a follow-up, overrides the total and exports the report.
+    lead.get_by_role("button", name="Refresh").click()
+    lead.get_by_text("automatic grade (newest attempt)").wait_for(timeout=60_000)
+    lead.get_by_text("How would you tell seasonality from harmful drift?").click()
+    lead.locator(".st-key-interviewer_mark_seasonality-vs-drift").get_by_text(
+        "strong", exact=True).click()
+    lead.locator(".st-key-interviewer_mark_seasonality-vs-drift_button button").click()
+    lead.get_by_text("How would you tell seasonality from harmful drift? — strong").wait_for(
+        timeout=60_000)
+    lead.get_by_label("Override the automatic total").fill("70")
+    lead.get_by_label("Reason").fill("Reasoned from the evidence aloud")
+    lead.get_by_role("button", name="Override").click()
+    lead.get_by_text("70 / 100", exact=True).wait_for(timeout=60_000)
+    no_error_box(lead)
+    with lead.expect_download() as download:
+        lead.get_by_role("button", name="Download the report (Markdown)").click()
+    report = Path(download.value.path()).read_text()
+    with lead.expect_download() as download:
+        lead.get_by_role("button", name="Download the report (HTML)").click()
+    page = Path(download.value.path()).read_text()
 
     automatic = store.require(code)  # the sheet as saved
     assert automatic.sheet.override_total == 70.0

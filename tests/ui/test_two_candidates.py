@@ -4,65 +4,16 @@ graded against the other's work. Screenshots go to LAB_SCREENSHOT_DIR when it is
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from lab.serve.process import free_port
+from tests.ui.browser import no_error_box, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCENARIO_TITLE = "The escalation queue is full of tickets that were fine"
-
-
-@pytest.fixture
-def app_url(lab_home):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium for the browser tests")
-        pytest.skip("needs Debian's chromium package")
-    port = free_port()
-    env = {**os.environ, "LAB_HOME": str(lab_home), "MLFLOW_DISABLE_TELEMETRY": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(30)
-
-
-def no_error_box(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()
-
-
-def shoot(page, name: str, tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("LAB_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    page.screenshot(path=str(path))
-    return path
 
 
 def open_scenario(page, rows: tuple[str, str]) -> None:
@@ -83,85 +34,76 @@ def metric(page, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').first.inner_text()
 
 
-def test_two_candidates_do_not_meet(app_url, tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_two_candidates_do_not_meet(browser, app_url, screenshot_dir):
+    size = {"width": 1400, "height": 1800}
+    alice = browser.new_context(viewport=size).new_page()
+    bob = browser.new_context(viewport=size).new_page()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        size = {"width": 1400, "height": 1800}
-        alice = browser.new_context(viewport=size).new_page()
-        bob = browser.new_context(viewport=size).new_page()
+    # Alice chooses her workspace on the first visit; Bob arrives with it in the URL.
+    alice.goto(app_url)
+    alice.get_by_label("Workspace name").fill("alice")
+    alice.get_by_role("button", name="Start").click()
+    bob.goto(f"{app_url}/?ws=bob")
+    for page in (alice, bob):
+        page.get_by_text(SCENARIO_TITLE).wait_for(timeout=60_000)
+        no_error_box(page)
+    shoot(alice, "catalogue.png", screenshot_dir)
 
-        # Alice chooses her workspace on the first visit; Bob arrives with it in the URL.
-        alice.goto(app_url)
-        alice.get_by_label("Workspace name").fill("alice")
-        alice.get_by_role("button", name="Start").click()
-        bob.goto(f"{app_url}/?ws=bob")
-        for page in (alice, bob):
-            page.get_by_text(SCENARIO_TITLE).wait_for(timeout=60_000)
-            no_error_box(page)
-        shoot(alice, "catalogue.png", tmp_path)
+    open_scenario(alice, ("6000", "4500"))
+    open_scenario(bob, ("6000", "3000"))
+    # A double click trains once: the second click finds the first's work still running.
+    for page in (alice, bob):
+        page.get_by_role("button", name="Train the model").dblclick()
+    alice.get_by_text("alice.sla-escalation-queue-flooded v1 is your @champion").wait_for(
+        timeout=180_000)
+    bob.get_by_text("bob.sla-escalation-queue-flooded v1 is your @champion").wait_for(
+        timeout=180_000)
 
-        open_scenario(alice, ("6000", "4500"))
-        open_scenario(bob, ("6000", "3000"))
-        # A double click trains once: the second click finds the first's work still running.
-        for page in (alice, bob):
-            page.get_by_role("button", name="Train the model").dblclick()
-        alice.get_by_text("alice.sla-escalation-queue-flooded v1 is your @champion").wait_for(
-            timeout=180_000)
-        bob.get_by_text("bob.sla-escalation-queue-flooded v1 is your @champion").wait_for(
-            timeout=180_000)
+    for page in (alice, bob):
+        page.get_by_role("button", name="Deploy behind FastAPI").click()
+        page.get_by_text("latency p99").wait_for(timeout=120_000)
+        no_error_box(page)
+    assert metric(alice, "model version") == "1" and metric(bob, "model version") == "1"
 
-        for page in (alice, bob):
-            page.get_by_role("button", name="Deploy behind FastAPI").click()
-            page.get_by_text("latency p99").wait_for(timeout=120_000)
-            no_error_box(page)
-        assert metric(alice, "model version") == "1" and metric(bob, "model version") == "1"
+    # Both send production at once; each monitors its own run only.
+    for page in (alice, bob):
+        page.get_by_role("button", name="Send production traffic").click()
+    for page in (alice, bob):
+        page.get_by_text("Why this window alerted").or_(
+            page.get_by_text("Nothing in this window crossed")).wait_for(timeout=180_000)
+        no_error_box(page)
+    assert metric(alice, "predictions") == "4,500"
+    assert metric(bob, "predictions") == "3,000"
 
-        # Both send production at once; each monitors its own run only.
-        for page in (alice, bob):
-            page.get_by_role("button", name="Send production traffic").click()
-        for page in (alice, bob):
-            page.get_by_text("Why this window alerted").or_(
-                page.get_by_text("Nothing in this window crossed")).wait_for(timeout=180_000)
-            no_error_box(page)
-        assert metric(alice, "predictions") == "4,500"
-        assert metric(bob, "predictions") == "3,000"
+    # Alice submits a diagnosis; her locked attempt and its feedback survive a visit to
+    # Progress and back, and Bob's Progress knows nothing of it.
+    alice.get_by_text("Pipeline fault (what the model receives is broken)").click()
+    alice.get_by_role("button", name="Submit the diagnosis").click()
+    alice.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
+    no_error_box(alice)
+    alice.get_by_role("link", name="Progress").click()
+    alice.get_by_text("Open a past attempt").wait_for(timeout=60_000)
+    alice.get_by_role("link", name="Scenario").click()
+    alice.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
+    assert alice.get_by_text("6. Feedback").count() == 1
+    bob.get_by_role("link", name="Progress").click()
+    bob.get_by_text("No attempt yet").wait_for(timeout=60_000)
+    bob.get_by_role("link", name="Scenario").click()
+    bob.get_by_text("4. Production").wait_for(timeout=120_000)
 
-        # Alice submits a diagnosis; her locked attempt and its feedback survive a visit to
-        # Progress and back, and Bob's Progress knows nothing of it.
-        alice.get_by_text("Pipeline fault (what the model receives is broken)").click()
-        alice.get_by_role("button", name="Submit the diagnosis").click()
-        alice.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
-        no_error_box(alice)
-        alice.get_by_role("link", name="Progress").click()
-        alice.get_by_text("Open a past attempt").wait_for(timeout=60_000)
-        alice.get_by_role("link", name="Scenario").click()
-        alice.get_by_text("Attempt 1 submitted").wait_for(timeout=120_000)
-        assert alice.get_by_text("6. Feedback").count() == 1
-        bob.get_by_role("link", name="Progress").click()
-        bob.get_by_text("No attempt yet").wait_for(timeout=60_000)
-        bob.get_by_role("link", name="Scenario").click()
-        bob.get_by_text("4. Production").wait_for(timeout=120_000)
+    # Bob trains again: his v2 is his alone; Alice's page and server are untouched.
+    bob.get_by_role("button", name="Train the model").click()
+    bob.get_by_text("bob.sla-escalation-queue-flooded v2 is your @champion").wait_for(
+        timeout=180_000)
+    server = re.search(r"at (http://127\.0\.0\.1:\d+)", alice.inner_text("body")).group(1)
+    served = httpx.get(f"{server}/models", timeout=10).json()
+    assert served["alice.sla-escalation-queue-flooded"] == 1
+    assert served["bob.sla-escalation-queue-flooded"] == 1  # Bob has not deployed v2
+    assert metric(alice, "model version") == "1"
+    assert metric(alice, "predictions") == "4,500"
 
-        # Bob trains again: his v2 is his alone; Alice's page and server are untouched.
-        bob.get_by_role("button", name="Train the model").click()
-        bob.get_by_text("bob.sla-escalation-queue-flooded v2 is your @champion").wait_for(
-            timeout=180_000)
-        server = re.search(r"at (http://127\.0\.0\.1:\d+)", alice.inner_text("body")).group(1)
-        served = httpx.get(f"{server}/models", timeout=10).json()
-        assert served["alice.sla-escalation-queue-flooded"] == 1
-        assert served["bob.sla-escalation-queue-flooded"] == 1  # Bob has not deployed v2
-        assert metric(alice, "model version") == "1"
-        assert metric(alice, "predictions") == "4,500"
-
-        alice.get_by_text("4. Production").evaluate(
-            "e => e.scrollIntoView({block: 'start'})")
-        time.sleep(2)  # let the charts draw
-        shot = shoot(alice, "production.png", tmp_path)
-        assert shot.stat().st_size > 50_000
-        browser.close()
+    alice.get_by_text("4. Production").evaluate(
+        "e => e.scrollIntoView({block: 'start'})")
+    time.sleep(2)  # let the charts draw
+    shot = shoot(alice, "production.png", screenshot_dir)
+    assert shot.stat().st_size > 50_000
