@@ -38,6 +38,10 @@ PAGE_LIMIT_S, PREDICT_P99_LIMIT_MS = 1.0, 50.0
 LEVELS = [int(n) for n in os.environ.get("BENCH_COHORT_LEVELS", "0,1,2,4,6,8").split(",")]
 SECONDS = float(os.environ.get("BENCH_COHORT_SECONDS", "90"))  # measured per level
 WARMUP = 20.0  # candidates get going (imports, first training) before measuring
+# A new visitor every few seconds, not back to back: each page load runs Chromium on this
+# host (on a real cohort it runs on the candidate's machine), and a continuous probe would
+# itself load the 2 cores it is measuring.
+PAGE_EVERY = float(os.environ.get("BENCH_COHORT_PAGE_EVERY", "4"))
 TRAIN_ROWS, TRAFFIC_ROWS, PAUSE = 3000, 1500, 5.0
 
 
@@ -169,6 +173,7 @@ class Probes:
                 context = browser.new_context(viewport={"width": 1200, "height": 900})
                 page = context.new_page()
                 t0 = time.perf_counter()
+                next_visit = time.monotonic() + PAGE_EVERY
                 try:
                     page.goto(f"{self.app_url}/?ws=probe")
                     page.get_by_text(title).wait_for(timeout=30_000)
@@ -178,7 +183,7 @@ class Probes:
                     if self.measuring:
                         self.errors += 1
                 context.close()
-                time.sleep(1.0)
+                self._stop.wait(max(0.0, next_visit - time.monotonic()))
             browser.close()
 
     def reset(self) -> None:
@@ -239,7 +244,8 @@ def main(quick: bool = False) -> None:
         procs.append(_start([py, "-m", "streamlit", "run", str(ROOT / "app.py"),
                              "--server.port", str(app_port), "--server.headless", "true",
                              "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], work / "app.log", env))
+                             "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none"], work / "app.log", env))
         server_url, app_url = f"http://127.0.0.1:{serve_port}", f"http://127.0.0.1:{app_port}"
         _wait(f"{server_url}/health", procs[1], "model server")
         _wait(f"{app_url}/_stcore/health", procs[2], "app")

@@ -675,11 +675,13 @@ def start(port: Annotated[int, typer.Option(help="Port of the Streamlit app.")] 
                                "ask for LAB_INTERVIEWER_PASSCODE)")
     # The flags repeat .streamlit/config.toml for a start from any folder: a fixed address
     # (Streamlit otherwise asks a web service for the machine's external IP) and no
-    # usage statistics. The lab calls no one.
+    # usage statistics. The lab calls no one. No source watching: it cost every new
+    # session ~3 s of CPU (see .streamlit/config.toml).
     raise typer.Exit(subprocess.call(
         [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
          "--server.address", host, "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"],
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+         "--server.fileWatcherType", "none"],
         # The app runs in its own folder: the home it shares with this command is absolute.
         cwd=app_file.parent, env={**os.environ, "LAB_HOME": str(get_settings().home_dir)}))
 

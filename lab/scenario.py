@@ -7,6 +7,7 @@ and what is allowed, so the CLI can print it instead of a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from datetime import timedelta
 from functools import cached_property
@@ -332,9 +333,19 @@ def load_scenario(ref: str | Path) -> Scenario:
 def parse_scenario_file(path: Path) -> Scenario:
     source = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(source, [("", "file not found")]) from None
+    return _parse_text(source, path.stem, text)
+
+
+# Checking a scenario samples its world for every fault (~70 ms a file), and the catalogue
+# lists every file for every new visitor: each file's text is parsed once per process. The
+# scenario objects are shared, and nothing changes a Scenario after validation.
+@functools.lru_cache(maxsize=256)
+def _parse_text(source: str, stem: str, text: str) -> Scenario:
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -342,7 +353,7 @@ def parse_scenario_file(path: Path) -> Scenario:
             from None
     if not isinstance(raw, dict):
         raise ScenarioError(source, [("", "must be a YAML mapping of scenario fields")])
-    return validate_scenario(raw, source, file_stem=path.stem)
+    return validate_scenario(raw, source, file_stem=stem)
 
 
 def validate_scenario(raw: dict[str, Any], source: str = "<memory>",

@@ -131,7 +131,8 @@ start() {
   launch serve "$py" -m lab.cli serve --host 127.0.0.1 --port "$SERVE_PORT" --workers "$WORKERS"
   wait_for serve "http://127.0.0.1:$SERVE_PORT/health"
   launch app "$py" -m streamlit run "$ROOT/app.py" --server.port "$APP_PORT" \
-    --server.address "$APP_ADDRESS" --server.headless true --browser.gatherUsageStats false
+    --server.address "$APP_ADDRESS" --server.headless true --browser.gatherUsageStats false \
+    --server.fileWatcherType none
   wait_for app "http://127.0.0.1:$APP_PORT/_stcore/health"
   echo "candidates: http://<this host>:$APP_PORT/?ws=<their name>"
   echo "CLI on this host: set -a; . $ENV_FILE; set +a; $py -m lab.cli ..."

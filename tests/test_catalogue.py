@@ -92,24 +92,16 @@ def test_answer_options_are_unique_and_keys_are_written(scenario):
     assert len(answer.debrief.split()) >= 40 and len(answer.model_answer.split()) >= 40
 
 
-COVERAGE_PENDING = pytest.mark.xfail(
-    strict=False, reason="holds once the other four worlds' scenarios land (issue 11, "
-    "catalogue A): this branch ships support_tickets and cloud_workspaces only")
-
-
-@COVERAGE_PENDING
 def test_every_world_at_least_twice():
     counts = Counter(s.world.kind for s in SCENARIOS)
     assert {w: counts[w] for w in WORLDS if counts[w] < 2} == {}
 
 
-@COVERAGE_PENDING
 def test_every_fault_kind_at_least_once():
     used = {step["kind"] for s in SCENARIOS for step in s.drift}
     assert sorted(set(DRIFTS) - used) == []
 
 
-@COVERAGE_PENDING
 def test_every_topic_at_least_three_times():
     counts = Counter(t for s in SCENARIOS for t in s.topics)
     assert {t: counts[t] for t in TOPICS if counts[t] < 3} == {}
