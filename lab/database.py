@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from lab.config import private_sqlite
+from lab.config import ensure_home, get_settings, private_sqlite
 
 _engines: dict[str, sa.Engine] = {}
 _ready: set[tuple[str, int]] = set()
@@ -58,3 +58,16 @@ def create_tables(engine: sa.Engine, metadata: sa.MetaData,
 def shared(engine: sa.Engine) -> bool:
     """True for a process-wide engine (never disposed by one store that uses it)."""
     return engine in _engines.values()
+
+
+def runbook_engine(metadata: sa.MetaData, url: str | None = None) -> sa.Engine:
+    """The engine for lab tables kept beside the run book (``LAB_HOME/lab.db``, or the shared
+    database), with ``metadata``'s tables made; ``url`` overrides the settings."""
+    if url is None:
+        settings = get_settings()
+        if settings.database_url is None:
+            ensure_home(settings)  # the home is created private, never by the umask
+        url = settings.runbook_url
+    engine = engine_for(url)
+    create_tables(engine, metadata)
+    return engine

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 
 from lab import database
 from lab import workspace as workspaces
-from lab.config import ensure_home, get_settings
 from lab.interview.sheet import ScoreSheet
 from lab.interview.timeline import KINDS, MARKS, STAGES, Event
 
@@ -82,13 +81,7 @@ def _now() -> datetime:
 
 class SessionStore:
     def __init__(self, url: str | None = None):
-        if url is None:
-            settings = get_settings()
-            if settings.database_url is None:
-                ensure_home(settings)
-            url = settings.runbook_url
-        self.engine = database.engine_for(url)
-        database.create_tables(self.engine, metadata)
+        self.engine = database.runbook_engine(metadata, url)
 
     # -- sessions --
     def open_session(self, scenario: str, workspace: str) -> Session:

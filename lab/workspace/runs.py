@@ -12,7 +12,6 @@ import orjson
 import sqlalchemy as sa
 
 from lab import database
-from lab.config import ensure_home, get_settings
 from lab.workspace import split_model_name
 
 metadata = sa.MetaData()
@@ -48,13 +47,7 @@ class RunBook:
     (``LAB_DATABASE_URL``), or at a SQLAlchemy URL."""
 
     def __init__(self, url: str | None = None):
-        if url is None:
-            settings = get_settings()
-            if settings.database_url is None:
-                ensure_home(settings)
-            url = settings.runbook_url
-        self.engine = database.engine_for(url)
-        database.create_tables(self.engine, metadata)
+        self.engine = database.runbook_engine(metadata, url)
 
     def record(self, run: str, model: str, scenario: str, seed: int, rows: int,
                reference_rows: int | None, truth: list[dict[str, Any]]) -> None:
