@@ -11,10 +11,12 @@ import contextlib
 import io
 import logging
 import os
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from lab.config import Settings, ensure_home, get_settings, private_tree
@@ -27,6 +29,7 @@ PREVIOUS = "previous"
 # (``driftlab.alias.0001`` = JSON {alias, from, to, action, at}): the history lives in MLflow.
 ALIAS_MOVE_TAG = "driftlab.alias."
 CARD = "driftlab.json"
+REFERENCE = "reference/frame.parquet"  # the rows a model learnt from, when given
 SCENARIO_TAG = "driftlab.scenario"
 # The operating threshold a candidate deployed, on the model version it was chosen for;
 # the card keeps the training-time choice beside it.
@@ -122,13 +125,16 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                  metrics: dict[str, float], figures: dict[str, Any], card: dict[str, Any],
                  input_example, output_example, model_name: str | None = None,
                  settings: Settings | None = None, alias: str = CHAMPION,
-                 tags: dict[str, str] | None = None, action: str = "train") -> Registered:
+                 tags: dict[str, str] | None = None, action: str = "train",
+                 reference=None) -> Registered:
     """Log one training run, register its model and point ``@<alias>`` (``@champion`` by
     default; ``@challenger`` registers a candidate without serving it) at it.
 
     ``model_name`` is the registered name (a workspace's own); the scenario id by default.
     ``tags`` go on the run (a retrain's lineage: the data it saw); ``action`` is how the
-    alias move is recorded in the history (:func:`alias_history`).
+    alias move is recorded in the history (:func:`alias_history`). ``reference`` (a frame)
+    is logged with the run when the model learnt from given rows: it is then what the model
+    is monitored against (:func:`load_reference`).
     """
     settings = settings or get_settings()
     model_name = model_name or scenario_id
@@ -145,6 +151,11 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
         for name, fig in figures.items():
             mlflow.log_figure(fig, f"plots/{name}.png")
         mlflow.log_dict(card, CARD)
+        if reference is not None:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / Path(REFERENCE).name
+                reference.to_parquet(path, index=False)
+                mlflow.log_artifact(str(path), str(Path(REFERENCE).parent))
         # MLflow prints registration chatter straight to stderr; the CLI reports instead.
         with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
@@ -312,6 +323,17 @@ def set_threshold(name: str, threshold: float, alias: str = CHAMPION,
     client, mv = _aliased(name, alias, settings)
     client.set_model_version_tag(name, mv.version, THRESHOLD_TAG, repr(float(threshold)))
     return int(mv.version)
+
+
+def load_reference(run_id: str):
+    """The rows a run's model learnt from, when they were given (``log_training(reference=)``)."""
+    import pandas as pd
+
+    mlflow = _mlflow()
+    with tempfile.TemporaryDirectory() as folder:
+        path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=REFERENCE,
+                                                   dst_path=folder)
+        return pd.read_parquet(path)
 
 
 def load_champion_card(name: str, alias: str = CHAMPION,

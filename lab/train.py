@@ -164,6 +164,8 @@ def train(scenario: Scenario, seed: int = 0, rows: int | None = None,
                  **{f"val_{k}": v for k, v in chosen.to_dict().items()}},
         figures=figures, card=card, input_example=example,
         output_example=pipeline.predict_proba(example)[:, 1], alias=alias,
+        # Given rows are what this model is monitored against (the world cannot remake them).
+        reference=frame if data["source"] == "frame" else None,
     )
     lap("log")
     return TrainResult(scenario.id, registered.name, registered.version, registered.run_id,

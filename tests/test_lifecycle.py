@@ -8,6 +8,7 @@ from lab import tracking
 from lab.data import production_frame
 from lab.drift.delivery import LABEL_POLICY
 from lab.lifecycle import Candidate, compare, recent_split, rethresholded
+from lab.monitor.reference import build_reference
 from lab.scenario import load_scenario
 from lab.train import train
 
@@ -52,6 +53,12 @@ def test_retrained_on_recent_data_the_challenger_wins_and_aliases_move(scenario)
     assert tracking.aliases(SCENARIO) == {"champion": challenger.version,
                                           "previous": champion.version}
     assert tracking.load_champion(SCENARIO).version == challenger.version
+    # It is monitored against the rows it learnt from, not the scenario's reference.
+    reference = build_reference(SCENARIO)
+    assert len(reference.frame) == len(recent.train)
+    assert reference.frame[ts].min() >= onset
+    assert reference.frame[scenario.world_.schema.target].tolist() == \
+        recent.train.sort_values(ts, kind="stable")[scenario.world_.schema.target].tolist()
     # Roll back and forward: a swap of two aliases.
     assert tracking.roll_back(SCENARIO) == champion.version
     assert tracking.aliases(SCENARIO) == {"champion": champion.version,

@@ -1,7 +1,8 @@
 """The reference a model is monitored against: the data it was trained on, scored.
 
-Rebuilt from the model card (world, seed, rows: frames are pure functions of them) and
-kept per model version. It carries what every window is compared with: the features,
+Rebuilt from the model card (world, seed, rows: frames are pure functions of them), or,
+for a model that learnt from given rows (``train(frame=)``), those rows as logged with its
+run; kept per model version. It carries what every window is compared with: the features,
 the scores, a calibration of the scores (for estimated performance), permutation
 importances (for ranking suspects) and the model's test metrics.
 """
@@ -138,14 +139,19 @@ def _build(model: str, version: int, _store: str) -> Reference:
 
 def _build_reference(model: str, version: int) -> Reference:
     champion = tracking.load_champion(model)
-    return reference_from(model, version, champion.card, champion.pipeline)
+    given = (champion.card.get("data") or {}).get("source") == "frame"
+    frame = tracking.load_reference(champion.run_id) if given else None
+    return reference_from(model, version, champion.card, champion.pipeline, frame)
 
 
-def reference_from(model: str, version: int, card: dict[str, Any], pipeline) -> Reference:
+def reference_from(model: str, version: int, card: dict[str, Any], pipeline,
+                   frame: pd.DataFrame | None = None) -> Reference:
     """A reference from a model card and its fitted pipeline, without the registry (the
-    catalogue's audits build thousands of them)."""
-    world = make_world(card["world"]["kind"], **card["world"]["params"])
-    frame = world_reference(world, card["reference_rows"], card["seed"])
+    catalogue's audits build thousands of them); ``frame``: the rows the model learnt from,
+    when they are not the world's reference."""
+    if frame is None:
+        world = make_world(card["world"]["kind"], **card["world"]["params"])
+        frame = world_reference(world, card["reference_rows"], card["seed"])
     names = [f["name"] for f in card["features"]]
     scores = pipeline.predict_proba(frame[names])[:, 1]
     hold = holdout(len(frame))
