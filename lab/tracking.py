@@ -223,6 +223,12 @@ def run_tags(run_id: str, settings: Settings | None = None) -> dict[str, str]:
     return dict(_mlflow().MlflowClient().get_run(run_id).data.tags)
 
 
+def run_params(run_id: str, settings: Settings | None = None) -> dict[str, str]:
+    """The parameters one MLflow run logged (as MLflow keeps them: strings)."""
+    configure(settings)
+    return dict(_mlflow().MlflowClient().get_run(run_id).data.params)
+
+
 def run_metrics(run_id: str, key: str, settings: Settings | None = None) -> list[float]:
     """Every value of one metric of a run, in step order (a shadow's cost, day by day)."""
     configure(settings)

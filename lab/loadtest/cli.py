@@ -1,0 +1,54 @@
+"""``driftlab loadtest SCENARIO``: the command's body (lab/cli.py registers it)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+
+def loadtest_command(scenario: str, models: list[str] | None, workers: int,
+                     rate: float | None, requests: int, rows: int | None, seed: int,
+                     as_json: bool) -> None:
+    """Raises :class:`lab.loadtest.LoadTestError` for a load test that cannot run as asked."""
+    from lab.cli import err, out, print_json
+    from lab.config import get_settings
+    from lab.loadtest import budget_of, load_test_table, run_load_tests
+    from lab.scenario import load_scenario
+    from lab.workspace.loadtests import saved_load_tests
+
+    spec = load_scenario(scenario)
+    workspace = get_settings().workspace
+
+    def say(step) -> None:
+        if not as_json:
+            err.print(f"[{step.done}/{step.total}] {step.text}", markup=False,
+                      highlight=False)
+
+    new = run_load_tests(spec, split_models(models), workers, rate, requests, seed, rows,
+                         workspace, say)
+    budget = budget_of(spec)
+    kept = saved_load_tests(workspace, spec.id)
+    table = load_test_table(kept, budget.p99_ms, budget.rate)
+    if as_json:
+        print_json({"scenario": spec.id, "workspace": workspace,
+                    "budget": {"p99_ms": budget.p99_ms, "rate": budget.rate},
+                    "new": [t.to_dict() for t in new],
+                    "table": table.to_dict("records")})
+        return
+    print_table(table, f"{spec.id}: cost a day against p99 (budget {budget.p99_ms:g} ms at "
+                       f"{budget.rate:g}/s; newest test of each model x workers, "
+                       f"{len(kept)} kept)", out)
+
+
+def split_models(models: list[str] | None) -> list[str] | None:
+    """``--models a --models b`` or ``--models a,b``: the kinds, in the order given."""
+    if models is None:
+        return None
+    return [m.strip() for given in models for m in given.split(",") if m.strip()]
+
+
+def print_table(table, title: str, out) -> None:
+    shown = Table(*table.columns[:-1], title=title)  # requests: in --json
+    for row in table.itertuples(index=False):
+        shown.add_row(*("-" if v is None or v != v else f"{v:,.1f}" if isinstance(v, float)
+                        else str(v) for v in row[:-1]))
+    out.print(shown)
