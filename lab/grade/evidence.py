@@ -26,6 +26,9 @@ class RunEvidence:
     monitoring: dict[str, Any]  # lab.monitor.MonitorResult.to_dict()
     clean: tuple[np.ndarray, np.ndarray] | None  # (y, scores) of the champion's validation
     rows_per_day: float
+    # The candidate's saved load tests (dicts), for a scenario with a p99 budget; None when
+    # the evidence was not read from a workspace (the budget is then judged on the run).
+    load_tests: list[dict[str, Any]] | None = None
 
     @property
     def onset(self) -> pd.Timestamp | None:
@@ -77,7 +80,8 @@ def evidence_by_replay(scenario: Scenario, rows: int | None = None, seed: int = 
                       reference_rows or reference.card["reference_rows"],
                       [t.to_dict() for t in truths])
     return RunEvidence(truth, log, monitoring,
-                       clean_validation(reference), scenario.world_.rows_per_day)
+                       clean_validation(reference), scenario.world_.rows_per_day,
+                       workspace_load_tests(scenario, model or scenario.model_name))
 
 
 class RunNotFound(LookupError):
@@ -113,7 +117,19 @@ def evidence_from_run(scenario: Scenario, model: str, run: str | None = None) ->
     truth = _measured(scenario, reference, record.seed, record.rows, record.reference_rows,
                       record.truth)
     return RunEvidence(truth, log, monitoring, clean_validation(reference),
-                       scenario.world_.rows_per_day)
+                       scenario.world_.rows_per_day, workspace_load_tests(scenario, model))
+
+
+def workspace_load_tests(scenario: Scenario, model: str) -> list[dict[str, Any]] | None:
+    """The load tests saved in ``model``'s workspace, for a scenario with a p99 budget."""
+    from lab.workspace import split_model_name
+    from lab.workspace.loadtests import saved_load_tests
+
+    key = scenario.questions.answer.service
+    if key is None or key.p99_budget_ms is None:
+        return None
+    workspace, _ = split_model_name(model)
+    return [t.to_dict() for t in saved_load_tests(workspace, scenario.id)]
 
 
 def _measured(scenario: Scenario, reference, seed: int, rows: int,

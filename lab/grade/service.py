@@ -9,6 +9,9 @@ against a figure of the lab's: a p99 is right when the run shows it.
 | remedy        | 10 | one of the key's accepted remedies |
 | measured_p99  | 10 | the stated p99 matches the run's (within 10% or 5 ms) |
 | budget        | 10 | with a budget: the run met it at (at least 90% of) the stated rate |
+
+With a budget and the candidate's load tests in the evidence, the budget parts are judged
+on those tests instead (lab.grade.budget: budget, measured_p99, expected_cost).
 """
 
 from __future__ import annotations
@@ -58,12 +61,24 @@ def service_parts(scenario: Scenario, answers: Answers, evidence: RunEvidence) -
         else:
             parts.append(_part("remedy", 0, f"{answers.service_remedy}: not what this "
                                             f"evidence calls for ({', '.join(key.remedies)})."))
+    if key.p99_budget_ms is not None and evidence.load_tests is not None:
+        # A model under a budget: judged on the candidate's own load tests (lab.grade.budget).
+        return parts + _budget_from_load_tests(scenario, answers, evidence.load_tests)
     observed = run_service(evidence.monitoring,
                            None if key.p99_budget_ms else evidence.onset)
     parts.append(_measured(answers.measured_p99_ms, observed["p99_ms"]))
     if key.p99_budget_ms is not None:
         parts.append(_budget(answers, observed, key.p99_budget_ms, key.rate))
     return parts
+
+
+def _budget_from_load_tests(scenario: Scenario, answers: Answers, tests: list) -> list:
+    from lab.grade.budget import budget_parts
+    from lab.load.candidates import candidate_kinds
+
+    key = scenario.questions.answer.service
+    return budget_parts(answers, tests, key.p99_budget_ms, key.rate or scenario.traffic_rate,
+                        candidate_kinds())
 
 
 def _measured(stated: float | None, seen: float | None):
