@@ -327,6 +327,35 @@ def remedy(scenario: ScenarioArg,
         raise UserError(str(exc)) from None
 
 
+@app.command()
+@friendly_errors
+def loadtest(scenario: ScenarioArg,
+             models: Annotated[list[str] | None, typer.Option(
+                 "--models", help="Candidate model kinds (repeat the option; default: all): "
+                                  "logistic_regression, hist_gradient_boosting, "
+                                  "random_forest.")] = None,
+             workers: Annotated[int, typer.Option(help="Server workers (1-4).")] = 2,
+             rate: Annotated[float | None, typer.Option(
+                 help="Arrival rate, requests/s (default: the budget's).")] = None,
+             requests: Annotated[int, typer.Option(help="Requests per model (100-20000).")
+                                 ] = 600,
+             rows: Annotated[int | None, typer.Option(
+                 min=500, help="Training rows of each candidate (default: the scenario's).")
+                             ] = None,
+             seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
+    """Load-test the candidate models under a p99 budget, each served alone at a rate.
+
+    Each test is saved in your workspace (grading reads it); prints expected cost a day
+    against p99 for the newest test of each model x workers."""
+    from lab.loadtest import LoadTestError
+    from lab.loadtest.cli import loadtest_command
+
+    try:
+        loadtest_command(scenario, models, workers, rate, requests, rows, seed, as_json)
+    except LoadTestError as exc:
+        raise UserError(str(exc)) from None
+
+
 @contextmanager
 def rows_progress(quiet: bool = False):
     """A progress bar over rows sent, labelled with the stream's date; yields the callback."""

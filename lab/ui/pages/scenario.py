@@ -16,6 +16,7 @@ from lab.grade import (
     format_score,
     option_order,
 )
+from lab.grade.evidence import workspace_load_tests
 from lab.monitor import evidently_window_report, run_log
 from lab.monitor.core import suspects_of
 from lab.monitor.plots import timeline_figure
@@ -27,6 +28,7 @@ from lab.ui import workspace as ui_workspace
 from lab.ui.feedback import feedback
 from lab.ui.flow import deploy, run_production, run_stats, stage_hook
 from lab.ui.interview import live_hints, live_session
+from lab.ui.loadtest import load_test_panel
 from lab.ui.remedy import remedy_step
 from lab.ui.service import service_answer_inputs, service_panel
 from lab.ui.session import model_server
@@ -189,6 +191,7 @@ def production(spec, settings, deployment):
     st.header("4. Production")
     st.caption("Traffic flows with the scenario's hidden fault, as a run of its own. Labels "
                f"arrive {fmt.duration(spec.label_delay)} after each record.")
+    load_test_panel(spec, ui_workspace.current(), settings)  # a p99-budget scenario only
     clicked = st.button("Send production traffic", key="scenario_traffic_button",
                         disabled=jobs.running("scenario_traffic_job"))
     if clicked or jobs.running("scenario_traffic_job"):
@@ -405,4 +408,5 @@ def run_evidence(spec, deployment) -> RunEvidence:
     _reference, log = st.session_state["scenario_runlog"]
     trained = st.session_state["scenario_trained"]
     return RunEvidence([t.to_dict() for t in done.traffic.truths], log, done.monitoring,
-                       trained.validation, spec.world_.rows_per_day)
+                       trained.validation, spec.world_.rows_per_day,
+                       workspace_load_tests(spec, deployment.model))
