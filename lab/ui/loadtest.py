@@ -43,14 +43,22 @@ def cost_p99_figure(table: pd.DataFrame, budget_ms: float) -> go.Figure:
     for kind, rows in table.groupby("model", sort=False):
         rows = rows[rows["p99 ms"].notna()]
         fig.add_trace(go.Scatter(
-            x=rows["p99 ms"], y=rows["cost /day"], mode="markers+text", name=kind,
+            x=rows["p99 ms"].tolist(), y=rows["cost /day"].tolist(), mode="markers+text",
+            name=kind,
             text=[f"{w} worker{'s' if w > 1 else ''}" for w in rows["workers"]],
             textposition="top center",
             marker={"size": 13, "color": MODEL_COLOURS.get(kind, COLOURS["curve"])},
             hovertemplate="%{text}<br>p99 %{x:.1f} ms<br>cost %{y:,.0f} a day<extra>"
                           + kind + "</extra>"))
-    fig.add_vline(x=budget_ms, line_dash="dash", line_color=COLOURS["threshold"],
-                  annotation_text=f"budget {budget_ms:g} ms", annotation_position="top")
+    # The budget as a trace, not a shape: shapes on a log axis take log units.
+    costs = table["cost /day"].dropna()
+    low, high = (float(costs.min()), float(costs.max())) if len(costs) else (0.0, 1.0)
+    pad = max((high - low) * 0.15, 0.05 * max(abs(high), 1.0))
+    fig.add_trace(go.Scatter(x=[budget_ms, budget_ms], y=[low - pad, high + pad],
+                             mode="lines+text", name=f"budget {budget_ms:g} ms",
+                             text=["", f"budget {budget_ms:g} ms"],
+                             textposition="top right", hoverinfo="skip",
+                             line={"dash": "dash", "color": COLOURS["threshold"]}))
     p99s = [x for x in table["p99 ms"].dropna()] + [budget_ms]
     wide = max(p99s) / max(min(p99s), 1e-3) > 20  # a queue's p99 dwarfs the others
     fig.update_xaxes(type="log" if wide else "linear",

@@ -1,8 +1,9 @@
 """The Load test from the CLI and the app: real training, real servers, real HTTP.
 
-One load test (two candidates, one worker, a short run at half the budget's rate) runs once
-for the module through ``driftlab loadtest --json`` in a workspace of its own; every test
-below reads what it saved.
+One load test (the three candidates, one worker each, a short run at the budget's 40/s) runs
+once for the module through ``driftlab loadtest --json`` in a workspace of its own; every
+test below reads what it saved. What a machine shared with other work measures varies: the
+assertions follow the rules from what was measured, never a fixed outcome.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from lab.scenario import load_scenario
 pytestmark = pytest.mark.slow
 SCENARIO = "sla-latency-budget"
 WORKSPACE = "alice"
-ROWS, REQUESTS, RATE = 4000, 120, 20.0
+ROWS, REQUESTS, RATE = 4000, 120, 40.0
+KINDS = ["logistic_regression", "hist_gradient_boosting", "random_forest"]
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory, migrated_store):
-    """(home, the CLI's JSON) of one load test of the logistic regression and the forest."""
+    """(home, the CLI's JSON) of one load test of the three candidates."""
     home = tmp_path_factory.mktemp("loadtest-home")
     shutil.copy(migrated_store, home / "mlflow.db")
     mp = pytest.MonkeyPatch()
@@ -34,7 +36,8 @@ def loaded(tmp_path_factory, migrated_store):
     mp.delenv("LAB_WORKSPACE", raising=False)
     get_settings.cache_clear()
     result = runner.invoke(app, ["--workspace", WORKSPACE, "loadtest", SCENARIO,
-                                 "--models", "logistic_regression", "--models", "random_forest",
+                                 "--models", "logistic_regression,hist_gradient_boosting",
+                                 "--models", "random_forest",
                                  "--workers", "1", "--rate", str(RATE), "--requests",
                                  str(REQUESTS), "--rows", str(ROWS), "--json"])
     mp.undo()
@@ -54,21 +57,24 @@ def test_the_cli_measures_each_candidate_at_the_rate_and_prints_json(loaded):
     assert data["scenario"] == SCENARIO and data["workspace"] == WORKSPACE
     assert data["budget"] == {"p99_ms": 50.0, "rate": 40.0}
     new = {t["kind"]: t for t in data["new"]}
-    assert list(new) == ["logistic_regression", "random_forest"]
+    assert list(new) == KINDS
     for kind, t in new.items():
         assert t["model"] == f"{WORKSPACE}.{SCENARIO}--{kind.replace('_', '-')}"
         assert t["workers"] == 1 and t["rate"] == RATE and t["requests"] == REQUESTS
         assert t["errors"] == 0 and t["cost_per_day"] > 0 and t["version"] == 1
-        # The caller's wait includes the server's; the run carried about the rate asked.
+        # The caller's wait includes the server's; no run carries more than was sent.
         assert t["p99_ms"] >= t["server_p99_ms"] > 0
-        assert 0.7 * RATE < t["throughput"] < 1.3 * RATE
+        assert 0 < t["throughput"] < 1.5 * RATE
+    # The light model keeps up with the rate (a forest on one worker may not: a queue).
+    assert new["logistic_regression"]["throughput"] > 0.5 * RATE
     # The forest scores a record many times slower than the logistic regression.
     assert new["random_forest"]["server_p99_ms"] > 2 * new["logistic_regression"]["server_p99_ms"]
     rows = {r["model"]: r for r in data["table"]}
     for kind, t in new.items():
         assert rows[kind]["p99 ms"] == round(t["p99_ms"], 1)
         assert rows[kind]["cost /day"] == round(t["cost_per_day"])
-        assert rows[kind]["budget"] == "not at 40/s"  # 20/s is under 90% of the budget's rate
+        assert rows[kind]["budget"] == ("met" if t["p99_ms"] <= 50 else
+                                        f"missed (+{t['p99_ms'] - 50:,.0f} ms)")
 
 
 def test_each_load_test_is_kept_in_its_workspace_only(loaded):
@@ -83,32 +89,35 @@ def test_grading_checks_the_sheet_against_the_saved_load_tests(loaded):
     from lab.grade import Answers
     from lab.grade.budget import budget_parts
     from lab.grade.evidence import workspace_load_tests
-    from lab.load.candidates import candidate_kinds
 
     scenario = load_scenario(SCENARIO)
     tests = workspace_load_tests(scenario, f"{WORKSPACE}.{SCENARIO}")
     assert tests == loaded[1]["new"]
-    lr = next(t for t in tests if t["kind"] == "logistic_regression")
+    by_kind = {t["kind"]: t for t in tests}
+    within = [t for t in tests if t["p99_ms"] <= 50 and not t["errors"]]
+    cheapest = min(within, key=lambda t: t["cost_per_day"])["kind"] if within else None
 
-    def parts(rate, **answers):
-        graded = budget_parts(Answers(**answers), tests, 50.0, rate, candidate_kinds())
+    def parts(rate=RATE, **answers):
+        graded = budget_parts(Answers(**answers), tests, 50.0, rate, KINDS)
         return {p.name: p for p in graded}
 
-    # At the budget's 40/s these tests (at 20/s) prove nothing.
-    at_40 = parts(40.0, chosen_model="logistic_regression", workers=1,
-                  measured_p99_ms=lr["p99_ms"])
-    assert all(p.points == 0 and "never load-tested" in p.why for p in at_40.values())
-    # Judged at the rate they ran: the stated p99 is that test's; the budget is what it showed.
-    right = parts(RATE, chosen_model="logistic_regression", workers=1,
-                  measured_p99_ms=round(lr["p99_ms"], 1))
-    assert right["measured_p99"].points == 10
-    assert right["budget"].points == (10 if lr["p99_ms"] <= 50 else 0)
-    assert "missing: hist_gradient_boosting" in right["expected_cost"].why
-    wrong = parts(RATE, chosen_model="logistic_regression", workers=1,
+    for kind, t in by_kind.items():
+        got = parts(chosen_model=kind, workers=1, measured_p99_ms=round(t["p99_ms"], 1))
+        assert got["measured_p99"].points == 10, got["measured_p99"].why
+        assert got["budget"].points == (10 if t in within else 0), got["budget"].why
+        assert got["expected_cost"].points == (10 if kind == cheapest else 0), \
+            got["expected_cost"].why
+        if cheapest is not None and kind != cheapest:
+            assert f"{cheapest} with 1 worker(s) met it" in got["expected_cost"].why
+    lr = by_kind["logistic_regression"]
+    wrong = parts(chosen_model="logistic_regression", workers=1,
                   measured_p99_ms=lr["p99_ms"] * 3 + 10)
     assert wrong["measured_p99"].points == 0 and "does not hold" in wrong["measured_p99"].why
-    other = parts(RATE, chosen_model="logistic_regression", workers=2, measured_p99_ms=5.0)
+    # Two workers were never tested, and a budget at 60/s is beyond what 40/s proves.
+    other = parts(chosen_model="logistic_regression", workers=2, measured_p99_ms=5.0)
     assert "never load-tested logistic_regression with 2 worker(s)" in other["budget"].why
+    faster = parts(60.0, chosen_model="logistic_regression", workers=1, measured_p99_ms=5.0)
+    assert all(p.points == 0 and "at 54 requests/s" in p.why for p in faster.values())
 
 
 def _panel():
@@ -132,11 +141,11 @@ def test_the_panel_shows_the_saved_tests_runs_a_new_one_and_hides_the_key(loaded
     at.session_state["test_scenario"] = SCENARIO
     at.run()
     assert not at.exception
-    assert at.multiselect(key="scenario_loadtest_models").value == candidate_kinds_default()
+    assert at.multiselect(key="scenario_loadtest_models").value == KINDS
     assert at.slider(key="scenario_loadtest_workers").value == 2
     assert at.number_input(key="scenario_loadtest_rate").value == 40.0
     table = at.dataframe[0].value.set_index("model")
-    assert set(table.index) == {"logistic_regression", "random_forest"}
+    assert set(table.index) == set(KINDS)
     # One more: the logistic regression alone with two workers (reused, not retrained).
     at.multiselect(key="scenario_loadtest_models").set_value(["logistic_regression"])
     at.slider(key="scenario_loadtest_workers").set_value(2)
@@ -145,30 +154,26 @@ def test_the_panel_shows_the_saved_tests_runs_a_new_one_and_hides_the_key(loaded
     at.button(key="scenario_loadtest_button").click().run()
     assert not at.exception
     saved = saved_load_tests(WORKSPACE, SCENARIO)
-    assert len(saved) == 3 and (saved[-1].kind, saved[-1].workers) == ("logistic_regression", 2)
+    assert len(saved) == 4 and (saved[-1].kind, saved[-1].workers) == ("logistic_regression", 2)
     assert saved[-1].version == 1 and saved[-1].requests == 100  # the same model, reused
     table = at.dataframe[0].value
-    assert len(table) == 3 and sorted(table["workers"]) == [1, 1, 2]
+    assert len(table) == 4 and sorted(table["workers"]) == [1, 1, 1, 2]
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    points = {t["name"]: len(t["x"]) for t in chart["data"]}
-    assert points == {"logistic_regression": 2, "random_forest": 1}
-    assert chart["layout"]["shapes"][0]["x0"] == 50.0  # the budget line
+    points = {t["name"]: t["x"] for t in chart["data"]}
+    assert [len(points[k]) for k in KINDS] == [2, 1, 1]
+    assert points["budget 50 ms"] == [50.0, 50.0]  # the budget line
     scenario = load_scenario(SCENARIO)
     assert not leaked(app_text(at), hidden_strings(scenario))
 
 
-def candidate_kinds_default() -> list[str]:
-    from lab.load.candidates import candidate_kinds
-
-    return candidate_kinds()
-
 
 @pytest.mark.browser
 def test_the_panel_in_chromium(loaded, browser, start_app, screenshot_dir):
-    """Train and deploy in the app, then the production step's panel shows the tests."""
+    """Train and deploy in the app, then the production step's panel shows the tests (the
+    picture of docs/screenshots/load-test.png: ``LAB_SCREENSHOT_DIR=docs/screenshots``)."""
     import time
 
-    from tests.ui.browser import assert_no_error_box, shoot
+    from tests.ui.browser import assert_no_error_box
 
     url = start_app(LAB_HOME=str(loaded[0]))
     page = browser.new_page(viewport={"width": 1400, "height": 1500})
@@ -185,11 +190,15 @@ def test_the_panel_in_chromium(loaded, browser, start_app, screenshot_dir):
     page.get_by_role("button", name="Deploy behind FastAPI").click()
     page.get_by_text("Run the load test").wait_for(timeout=120_000)
     assert_no_error_box(page, "deploying")
-    panel = page.get_by_text("Load test: the candidate models at 40 requests/s")
-    panel.evaluate("e => e.scrollIntoView({block: 'start'})")
+    panel = page.locator('[data-testid="stExpander"]').filter(
+        has_text="Load test: the candidate models at 40 requests/s")
+    plot = panel.locator(".js-plotly-plot")
+    plot.wait_for(timeout=60_000)
+    panel.scroll_into_view_if_needed()
     time.sleep(2)  # let the plot draw
-    shot = shoot(page, "load-test.png", screenshot_dir)
-    text = page.inner_text("body")
-    assert "budget 50 ms" in text and "not at 40/s" in text
-    assert "random_forest" in text and "logistic_regression" in text
+    shot = screenshot_dir / "load-test.png"
+    panel.screenshot(path=str(shot))
+    # The plot's labels are SVG, the table a canvas: read them where they are drawn.
+    assert "budget 50 ms" in plot.inner_html() and "1 worker" in plot.inner_html()
+    assert "4 kept" in panel.inner_text() and "Random forest (large)" in panel.inner_text()
     assert shot.stat().st_size > 30_000
