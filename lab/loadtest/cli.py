@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 
 
@@ -46,9 +47,19 @@ def split_models(models: list[str] | None) -> list[str] | None:
     return [m.strip() for given in models for m in given.split(",") if m.strip()]
 
 
+# The terminal's table: short headers, every value whole; when and how many are in --json.
+SHOWN = {"model": ("model", "{}"), "workers": ("workers", "{}"), "rate /s": ("rate/s", "{:g}"),
+         "carried /s": ("carried/s", "{:.1f}"), "p99 ms": ("p99 ms", "{:,.1f}"),
+         "server p99 ms": ("server p99", "{:,.1f}"), "cost /day": ("cost/day", "{:,.0f}"),
+         "budget": ("budget", "{}"), "errors": ("errors", "{}")}
+
+
 def print_table(table, title: str, out) -> None:
-    shown = Table(*table.columns[:-1], title=title)  # requests: in --json
-    for row in table.itertuples(index=False):
-        shown.add_row(*("-" if v is None or v != v else f"{v:,.1f}" if isinstance(v, float)
-                        else str(v) for v in row[:-1]))
+    shown = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    for column, (header, _) in SHOWN.items():
+        shown.add_column(header, no_wrap=True,
+                         justify="left" if column in ("model", "budget") else "right")
+    for row in table.to_dict("records"):
+        shown.add_row(*("-" if row[c] is None or row[c] != row[c] else f.format(row[c])
+                        for c, (_, f) in SHOWN.items()))
     out.print(shown)
