@@ -119,7 +119,8 @@ def load_test_candidates(scenario: Scenario, rate: float | None = None,
             spec.kind, name, cost, rate, workers, load.throughput, load.p(99),
             float(np.percentile(logged, 99)) if len(logged) else None, load.errors,
             version, len(bodies)))
-    say(CandidateStep(total, total, f"{len(out)} candidate(s) load-tested"))
+        p99 = "-" if load.p(99) is None else f"{load.p(99):,.0f} ms"
+        say(CandidateStep(2 * i + 2, total, f"{spec.kind}: p99 {p99} at {rate:g}/s"))
     return out
 
 

@@ -47,19 +47,25 @@ def split_models(models: list[str] | None) -> list[str] | None:
     return [m.strip() for given in models for m in given.split(",") if m.strip()]
 
 
-# The terminal's table: short headers, every value whole; when and how many are in --json.
-SHOWN = {"model": ("model", "{}"), "workers": ("workers", "{}"), "rate /s": ("rate/s", "{:g}"),
-         "carried /s": ("carried/s", "{:.1f}"), "p99 ms": ("p99 ms", "{:,.1f}"),
-         "server p99 ms": ("server p99", "{:,.1f}"), "cost /day": ("cost/day", "{:,.0f}"),
-         "budget": ("budget", "{}"), "errors": ("errors", "{}")}
+def _ms(x: float) -> str:
+    return f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
+
+
+# The terminal's table: short headers; errors show in the budget column ("3 errors"); when
+# and how many are in --json.
+SHOWN = {"model": ("model", str), "workers": ("workers", str),
+         "rate /s": ("rate/s", "{:g}".format), "carried /s": ("carried/s", "{:.1f}".format),
+         "p99 ms": ("p99 ms", _ms), "server p99 ms": ("server p99", _ms),
+         "cost /day": ("cost/day", "{:,.0f}".format), "budget": ("budget", str)}
 
 
 def print_table(table, title: str, out) -> None:
     shown = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for column, (header, _) in SHOWN.items():
-        shown.add_column(header, no_wrap=True,
+        # The model's name whole; the rest folds (never cut) in a narrow terminal or a pipe.
+        shown.add_column(header, no_wrap=column == "model", overflow="fold",
                          justify="left" if column in ("model", "budget") else "right")
     for row in table.to_dict("records"):
-        shown.add_row(*("-" if row[c] is None or row[c] != row[c] else f.format(row[c])
-                        for c, (_, f) in SHOWN.items()))
+        shown.add_row(*("-" if row[c] is None or row[c] != row[c] else fmt(row[c])
+                        for c, (_, fmt) in SHOWN.items()))
     out.print(shown)

@@ -59,16 +59,24 @@ def run_load_tests(scenario: Scenario, kinds: list[str] | None = None,
         raise LoadTestError(f"requests: {requests} not allowed; {MIN_REQUESTS} to "
                             f"{MAX_REQUESTS}")
     workspace = workspaces.validate(workspace or get_settings().workspace)
-    results = load_test_candidates(scenario, rate, requests, workers, seed, candidates,
-                                   train_rows, workspace=workspace, progress=progress,
-                                   reuse=True)
-    book = LoadTestBook()
-    try:
-        return [book.record(workspace, scenario.id, kind=r.kind, model=r.model,
-                            version=r.version, workers=r.workers, rate=r.rate,
-                            requests=r.requests, seed=seed, throughput=r.throughput,
-                            p99_ms=r.p99_ms, server_p99_ms=r.server_p99_ms,
-                            cost_per_day=r.cost_per_day, errors=r.errors)
-                for r in results]
-    finally:
-        book.dispose()
+    say = progress or (lambda _step: None)
+    saved = []
+    for i, candidate in enumerate(candidates):
+        # One candidate at a time, each saved as soon as it is measured: a later failure
+        # (a server that would not start) keeps what was already learnt.
+        def step(s: CandidateStep, i: int = i) -> None:
+            say(CandidateStep(2 * i + s.done, 2 * len(candidates), s.text))
+
+        (r,) = load_test_candidates(scenario, rate, requests, workers, seed, (candidate,),
+                                    train_rows, workspace=workspace, progress=step,
+                                    reuse=True)
+        book = LoadTestBook()
+        try:
+            saved.append(book.record(
+                workspace, scenario.id, kind=r.kind, model=r.model, version=r.version,
+                workers=r.workers, rate=r.rate, requests=r.requests, seed=seed,
+                throughput=r.throughput, p99_ms=r.p99_ms, server_p99_ms=r.server_p99_ms,
+                cost_per_day=r.cost_per_day, errors=r.errors))
+        finally:
+            book.dispose()
+    return saved

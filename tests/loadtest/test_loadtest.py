@@ -153,6 +153,8 @@ def test_the_panel_shows_the_saved_tests_runs_a_new_one_and_hides_the_key(loaded
     at.number_input(key="scenario_loadtest_requests").set_value(100)
     at.button(key="scenario_loadtest_button").click().run()
     assert not at.exception
+    bar = at.get("progress")[0].proto
+    assert (bar.value, bar.text) == (100, "1 load test(s) saved")
     saved = saved_load_tests(WORKSPACE, SCENARIO)
     assert len(saved) == 4 and (saved[-1].kind, saved[-1].workers) == ("logistic_regression", 2)
     assert saved[-1].version == 1 and saved[-1].requests == 100  # the same model, reused
