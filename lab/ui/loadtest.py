@@ -61,9 +61,14 @@ def cost_p99_figure(table: pd.DataFrame, budget_ms: float) -> go.Figure:
                              line={"dash": "dash", "color": COLOURS["threshold"]}))
     p99s = [x for x in table["p99 ms"].dropna()] + [budget_ms]
     wide = max(p99s) / max(min(p99s), 1e-3) > 20  # a queue's p99 dwarfs the others
-    fig.update_xaxes(type="log" if wide else "linear",
-                     range=[math.log10(min(p99s) / 2), math.log10(max(p99s) * 2)] if wide
-                     else [0, max(p99s) * 1.15])
+    if wide:  # whole numbers on a 1-2-5 scale, not plotly's bare minor digits
+        low_ms, high_ms = min(p99s) / 2, max(p99s) * 2
+        ticks = [m * 10 ** e for e in range(-1, 7) for m in (1, 2, 5)
+                 if low_ms <= m * 10 ** e <= high_ms]
+        fig.update_xaxes(type="log", range=[math.log10(low_ms), math.log10(high_ms)],
+                         tickvals=ticks, ticktext=[f"{t:,g}" for t in ticks])
+    else:
+        fig.update_xaxes(range=[0, max(p99s) * 1.15])
     fig.update_layout(title="Expected cost a day against p99 (open loop, your load tests)",
                       xaxis_title="p99 ms, from each request's intended send time",
                       yaxis_title="expected cost a day", height=400, legend=LEGEND_BELOW,
