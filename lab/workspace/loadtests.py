@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from lab import database
-from lab.config import ensure_home, get_settings
 
 metadata = sa.MetaData()
 load_tests = sa.Table(
@@ -67,13 +66,7 @@ class LoadTestBook:
     """Load tests in ``LAB_HOME/lab.db`` (the run book's database) or the shared one."""
 
     def __init__(self, url: str | None = None):
-        if url is None:
-            settings = get_settings()
-            if settings.database_url is None:
-                ensure_home(settings)
-            url = settings.runbook_url
-        self.engine = database.engine_for(url)
-        database.create_tables(self.engine, metadata)
+        self.engine = database.runbook_engine(metadata, url)
 
     def record(self, workspace: str, scenario: str, *, kind: str, model: str,
                version: int | None, workers: int, rate: float, requests: int, seed: int,
