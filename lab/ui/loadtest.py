@@ -46,7 +46,8 @@ def cost_p99_figure(table: pd.DataFrame, budget_ms: float) -> go.Figure:
             x=rows["p99 ms"].tolist(), y=rows["cost /day"].tolist(), mode="markers+text",
             name=kind,
             text=[f"{w} worker{'s' if w > 1 else ''}" for w in rows["workers"]],
-            textposition="top center",
+            # Odd workers above their point, even below: near points keep their labels apart.
+            textposition=["top center" if w % 2 else "bottom center" for w in rows["workers"]],
             marker={"size": 13, "color": MODEL_COLOURS.get(kind, COLOURS["curve"])},
             hovertemplate="%{text}<br>p99 %{x:.1f} ms<br>cost %{y:,.0f} a day<extra>"
                           + kind + "</extra>"))
