@@ -3,9 +3,10 @@ supports its key (issue 11).
 
 ONE sweep (module-scoped) audits every scenario file x seed offline, through the same
 monitoring the candidate sees (lab.catalogue.audit: the model fitted in process, the
-production stream replayed, harm measured); every test below reads that sweep. The table
-(scenario x seed: onset and first-alarm windows, suspect rank of the injected features,
-realised drop) is printed and written as JSON under the pytest tmp dir.
+production stream replayed, harm measured, every remedy run on the next week); every test
+below reads that sweep. The table (scenario x seed: onset and first-alarm windows, suspect
+rank of the injected features, realised drop, the best remedy and its saving against doing
+nothing) is printed and written as JSON under the pytest tmp dir.
 
 Scope via LAB_FAIRNESS_SCENARIOS="id1 id2" (all scenario files by default).
 """
@@ -28,9 +29,18 @@ MAX_DELAY = 2          # windows from the onset to the first alarm, for a harmfu
 TOP = 3                # an injected feature visible in the inputs ranks in the top three
 DROP = 0.02            # a harmful fault lowers realised precision or recall this much ...
 COST_RISE = 0.05       # ... or raises the realised cost per day this much (relative)
-# Faults that blind the monitor without changing a decision measure as harmless to the
-# model, yet the key rightly asks to fix the label feed: exempt from "nothing <=> harmless".
+# Faults that blind the monitor without changing a decision cost nothing extra on the next
+# week, yet the key rightly asks to fix the label feed: exempt from "nothing <=> no remedy
+# saves materially".
 BLINDING = {"label_outage", "feedback_loop"}
+# A serving lesson (latency at the service, nothing in the data) is not judged by the
+# remedies either: they change the model's decisions, its key's "nothing" says to leave the
+# model alone, and docs/remediation.md leaves serving out of the remedy evaluation.
+SERVING = "serving-latency"
+
+
+def _serving_only(a) -> bool:
+    return SERVING in a.topics and set(a.categories) <= {"service"}
 
 
 def _scenarios():
@@ -63,12 +73,14 @@ def sweep(tmp_path_factory):
     path.write_text(json.dumps(rows, indent=1, default=str))
     print(f"\nfairness table ({path}):")
     print(f"{'scenario':40} seed onset alarm delay  ranks                  hurts  "
-          "dP     dR     dCost/day")
+          "dP      dR      dCost/day  best remedy (saves)        nothing ok  secs")
     for a, r in zip(audits, rows):
         d = r["realised_change"]
+        best = f"{a.best_remedy} ({a.saving():.0%})" if a.best_remedy else "-"
         print(f"{a.scenario:40} {a.seed:4} {a.onset_window!s:>5} {a.first_alarm!s:>5} "
               f"{a.alarm_delay!s:>5}  {json.dumps(a.ranks):22} {a.hurts!s:6} "
-              f"{d['precision']!s:6} {d['recall']!s:6} {d['cost_per_day']!s}")
+              f"{d['precision']!s:7} {d['recall']!s:7} {d['cost_per_day']!s:10} "
+              f"{best:26} {a.nothing_acceptable!s:11} {a.seconds}")
     return audits
 
 
@@ -76,17 +88,6 @@ def _failures(audits, predicate, describe):
     return [describe(a) for a in audits if not predicate(a)]
 
 
-KNOWN_GAPS = pytest.mark.xfail(strict=False, reason=(
-    "issue 11 still open; in the last sweep (CI, 63 audits): pay-chargebacks-after-checkout-"
-    "launch and wiki-spam-slipping-through, seed 1, never alarm although the fault hurts; "
-    "pay-reviewers-buried-in-good-orders: a rarer fraud lowers the model's regret (harmless "
-    "by the harm rule), yet its key's re-threshold saves 30% a day (docs/remediation.md): "
-    "that key is judged by remedy outcomes, not by harm; sla-breaches-pile-up's key accepts "
-    "'nothing' although the fault measures harmful and doing nothing costs twice a "
-    "re-threshold (30,059 against 15,304 a day)"))
-
-
-@KNOWN_GAPS
 def test_a_harmful_fault_alarms_within_two_windows_of_its_onset(sweep):
     late = _failures([a for a in sweep if a.hurts], lambda a: a.alarm_delay is not None
                      and 0 <= a.alarm_delay <= MAX_DELAY,
@@ -94,12 +95,16 @@ def test_a_harmful_fault_alarms_within_two_windows_of_its_onset(sweep):
     assert not late, late
 
 
-@KNOWN_GAPS
 def test_measured_harm_matches_the_key(sweep):
-    # The key accepts "do nothing" exactly when the fault does not hurt the model.
-    judged = [a for a in sweep if not BLINDING & set(a.kinds)]
-    wrong = _failures(judged, lambda a: ("nothing" in a.actions) == (not a.hurts),
-                      lambda a: (a.scenario, a.seed, a.actions, a.hurts))
+    # The key accepts "do nothing" exactly when no remedy beats it materially on the same
+    # next week (by more than MATERIAL of its cost a day): measured by the remedies'
+    # outcomes, since a fault can leave the model's regret alone and still leave a cheap fix
+    # (a rarer fraud: the old threshold holds too many genuine payments).
+    judged = [a for a in sweep if not BLINDING & set(a.kinds) and not _serving_only(a)]
+    unmeasured = [(a.scenario, a.seed) for a in judged if a.nothing_acceptable is None]
+    assert not unmeasured, unmeasured
+    wrong = _failures(judged, lambda a: ("nothing" in a.actions) == a.nothing_acceptable,
+                      lambda a: (a.scenario, a.seed, a.actions, a.remedies))
     assert not wrong, wrong
 
 

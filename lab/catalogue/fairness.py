@@ -5,6 +5,12 @@ production stream through the same monitoring the candidate sees (offline: no HT
 scores are the same), and measures: the first window that alarmed against the window of
 the onset, where each injected feature ranks among the suspects, realised performance
 before and after the onset, and whether the fault hurts (measured, not declared).
+
+It also runs every remedy on the week after the production run (:mod:`lab.remediation`,
+at the audit's sizes, for the audited model) and keeps each one's cost a day: whether a
+key may accept doing nothing is judged by those outcomes (:attr:`Audit.nothing_acceptable`),
+not by harm alone. A fault can leave the model's regret where it was and still leave a
+cheap fix on the table (a rarer fraud makes the old threshold hold too many payments).
 """
 
 from __future__ import annotations
@@ -16,7 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lab.remediation.evaluate import BENIGN_SAVING
 from lab.scenario import Scenario
+
+# Doing nothing is acceptable unless a remedy saves more than this share of its cost a day
+# on the same next week: the margin below which the remedies' debrief says a change "did
+# not hurt the model" (lab.remediation.evaluate.explain), so the two never disagree.
+MATERIAL = BENIGN_SAVING
 
 
 @dataclass
@@ -36,8 +48,33 @@ class Audit:
     seconds: float = 0.0
     visible: bool = False  # the fault shows in the inputs (named features, production)
     kinds: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # each fault's (covariate, service...)
     actions: list[str] = field(default_factory=list)  # the key's accepted actions
     world: str = ""
+    topics: list[str] = field(default_factory=list)
+    remedies: dict[str, float] = field(default_factory=dict)  # remedy -> cost a day, next week
+
+    @property
+    def nothing_acceptable(self) -> bool | None:
+        """No remedy beats doing nothing by more than ``MATERIAL`` of its cost a day on the
+        week after the run (None: the remedies were not evaluated)."""
+        nothing = self.remedies.get("nothing")
+        if nothing is None:
+            return None
+        return min(self.remedies.values()) >= nothing * (1 - MATERIAL)
+
+    @property
+    def best_remedy(self) -> str | None:
+        """The cheapest remedy on the next week (ties: the one listed first, doing less)."""
+        return min(self.remedies, key=self.remedies.get) if self.remedies else None
+
+    def saving(self, remedy: str | None = None) -> float | None:
+        """The share of doing nothing's cost a day that ``remedy`` (the best) saves."""
+        remedy = remedy or self.best_remedy
+        nothing = self.remedies.get("nothing")
+        if remedy is None or not nothing:
+            return None
+        return round(1 - self.remedies[remedy] / nothing, 4)
 
     @property
     def alarm_delay(self) -> int | None:
@@ -47,7 +84,9 @@ class Audit:
         return self.first_alarm - self.onset_window
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "alarm_delay": self.alarm_delay}
+        return {**asdict(self), "alarm_delay": self.alarm_delay,
+                "nothing_acceptable": self.nothing_acceptable,
+                "best_remedy": self.best_remedy, "saving": self.saving()}
 
 
 def fit_in_process(scenario: Scenario, seed: int = 0) -> tuple[Any, dict[str, Any]]:
@@ -73,15 +112,17 @@ def fit_in_process(scenario: Scenario, seed: int = 0) -> tuple[Any, dict[str, An
     return pipeline, card
 
 
-def audit(scenario: Scenario, seed: int = 0, window: str = "1d") -> Audit:
-    """One scenario and seed, offline: no MLflow, no server (the scores are the same)."""
+def audit(scenario: Scenario, seed: int = 0, window: str = "1d", remedies: bool = True
+          ) -> Audit:
+    """One scenario and seed, offline: no MLflow, no server (the scores are the same).
+    ``remedies``: also run every remedy on the next week (:attr:`Audit.remedies`)."""
     import time
 
     from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
     with threadpool_limits(limits=1):  # one thread: the host is shared
-        return _audit(scenario, seed, window, started)
+        return _audit(scenario, seed, window, started, remedies)
 
 
 def audit_many(scenarios: list[Scenario], seeds: tuple[int, ...] = (0, 1, 2),
@@ -126,7 +167,8 @@ def _audit_job(job: tuple[Scenario, int, str]) -> Audit:
     return audit(*job)
 
 
-def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
+def _audit(scenario: Scenario, seed: int, window: str, started: float,
+           remedies: bool = True) -> Audit:
     import time
 
     from lab.drift.harm import measure_harm
@@ -170,13 +212,28 @@ def _audit(scenario: Scenario, seed: int, window: str, started: float) -> Audit:
     # as refused requests and a silent segment, not in the renamed field).
     visible = any(t.features and t.category in ("covariate", "pipeline")
                   and t.stage == "production" and t.kind != "schema_change" for t in truths)
+    costs = _remedy_costs(scenario, seed, pipeline, threshold, rows) if remedies else {}
     return Audit(scenario.id, seed, len(windows), onset_window,
                  after[0] if after else None, false_alarms, len(alarmed),
                  sum(w["alert"] == "warn" for w in windows), ranks, hurts, before, later,
                  round(time.perf_counter() - started, 2), visible=visible,
-                 kinds=[t.kind for t in truths],
+                 kinds=[t.kind for t in truths], categories=[t.category for t in truths],
                  actions=list(scenario.questions.answer.actions),
-                 world=scenario.world.kind)
+                 world=scenario.world.kind, topics=list(scenario.topics), remedies=costs)
+
+
+def _remedy_costs(scenario: Scenario, seed: int, pipeline, threshold: float,
+                  reference_rows: int) -> dict[str, float]:
+    """Cost a day of every remedy on the week after the production run, for the audited
+    model at the audit's sizes (the same week for all: lab.remediation)."""
+    from lab.remediation import Live, RemedyError, evaluate_remedies
+
+    try:
+        evaluation = evaluate_remedies(scenario, seed, reference_rows=reference_rows,
+                                       live=Live(pipeline, threshold))
+    except RemedyError:
+        return {}
+    return {r: round(o.cost_per_day, 2) for r, o in evaluation.outcomes.items()}
 
 
 def _realised(part: pd.DataFrame, scenario: Scenario) -> dict[str, float | None]:

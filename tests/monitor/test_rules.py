@@ -163,3 +163,21 @@ def test_a_segment_that_went_silent_alarms_whatever_the_reliance():
     renamed = {"length": _feature(vanished_share=0.3, unseen_share=0.3)}
     tier, reasons = alerts.assess(renamed, 0.0, None, None, 0, alerts.Impact(RELIES, False))
     assert tier == alerts.WARN and not any("went silent" in r for r in reasons)
+
+
+def test_importance_is_measured_on_enough_positives_at_extreme_imbalance():
+    import numpy as np
+
+    from lab.monitor.reference import IMPORTANCE_ROWS, importance_sample
+
+    rng = np.random.default_rng(0)
+    held = pd.DataFrame({"x": rng.normal(size=56_000),
+                         "y": (rng.random(56_000) < 0.004).astype(int)})  # ~224 frauds
+    sample = importance_sample(held, "y")
+    assert len(sample) == IMPORTANCE_ROWS and sample.index.is_unique
+    # Every positive of the held-out rows (a random draw would hold about a dozen).
+    assert sample["y"].sum() == held["y"].sum() > 150
+    common = held.assign(y=(rng.random(56_000) < 0.3).astype(int))
+    assert importance_sample(common, "y")["y"].sum() == IMPORTANCE_ROWS // 2  # capped at half
+    small = held.iloc[:1000]
+    assert importance_sample(small, "y").equals(small)  # fewer rows than asked: all of them
