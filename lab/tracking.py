@@ -467,3 +467,29 @@ def _timestamp(millis: int | None) -> str | None:
     if millis is None:
         return None
     return datetime.fromtimestamp(millis / 1000, tz=UTC).isoformat(timespec="seconds")
+
+
+# -- a rollout: the @challenger served beside @champion (shadow or canary) --
+
+# The registered model's rollout, read by a server when it loads the model: JSON
+# {mode: off|shadow|canary, share, seed}. Kept in MLflow beside the aliases it is about, so
+# every worker (and a restarted server) serves the same split.
+ROLLOUT_TAG = "driftlab.rollout"
+
+
+def set_rollout(name: str, rollout: dict[str, Any], settings: Settings | None = None) -> None:
+    """Record how ``name``'s ``@challenger`` is served beside ``@champion``; servers apply
+    it when they next load the model (``POST /models/{name}/reload`` or ``/rollout``)."""
+    import json
+
+    configure(settings)
+    _mlflow().MlflowClient().set_registered_model_tag(name, ROLLOUT_TAG, json.dumps(rollout))
+
+
+def rollout_of(name: str, settings: Settings | None = None) -> dict[str, Any] | None:
+    """The rollout recorded for ``name`` (None: none, the champion serves alone)."""
+    import json
+
+    configure(settings)
+    raw = (_mlflow().MlflowClient().get_registered_model(name).tags or {}).get(ROLLOUT_TAG)
+    return None if raw is None else json.loads(raw)

@@ -1,7 +1,9 @@
-"""The models a server serves: each ``@champion`` with its card, scorer and schemas."""
+"""The models a server serves: each ``@champion`` with its card, scorer and schemas, and
+its ``@challenger`` beside it while a rollout (shadow or canary) is on."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +12,11 @@ from pydantic import TypeAdapter
 
 from lab import tracking
 from lab.config import Settings
+from lab.serve.rollout import OFF, Rollout, RolloutError, parse
 from lab.serve.schemas import request_adapter
 from lab.serve.scoring import CompiledScorer
+
+log = logging.getLogger("driftlab.serve")
 
 
 @dataclass
@@ -23,6 +28,9 @@ class ServedModel:
     scorer: CompiledScorer
     request: TypeAdapter
     categories: dict[str, frozenset[str]] = field(default_factory=dict)
+    # While a rollout is on: the @challenger (a ServedModel of its own) and how it serves.
+    challenger: ServedModel | None = None
+    rollout: Rollout = OFF
 
     @property
     def threshold(self) -> float:
@@ -38,7 +46,32 @@ class ServedModel:
 
 
 def load_served(name: str, settings: Settings | None = None) -> ServedModel:
-    champion = tracking.load_champion(name, settings=settings)
+    """``name@champion``, with ``name@challenger`` beside it when the model's rollout tag
+    asks for one (a challenger that is gone, or is the champion itself, serves nothing)."""
+    model = _served(name, tracking.load_champion(name, settings=settings))
+    try:
+        rollout = parse(tracking.rollout_of(name, settings))
+    except RolloutError as exc:  # written by hand, wrongly: the champion serves alone
+        log.warning("model %s: rollout tag ignored (%s)", name, exc)
+        return model
+    if rollout.mode == "off":
+        return model
+    try:
+        challenger = tracking.load_champion(name, tracking.CHALLENGER, settings)
+    except tracking.NoChampion:
+        return model
+    if challenger.version == model.version:
+        return model
+    names = [f["name"] for f in challenger.card["features"]]
+    if names != model.feature_names:  # requests are validated by the champion's schema
+        log.warning("model %s: @challenger v%s takes other features; not served", name,
+                    challenger.version)
+        return model
+    model.challenger, model.rollout = _served(name, challenger), rollout
+    return model
+
+
+def _served(name: str, champion: tracking.Champion) -> ServedModel:
     card = champion.card
     features = card["features"]
     return ServedModel(

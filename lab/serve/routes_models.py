@@ -9,14 +9,18 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
+import numpy as np
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from lab import tracking
 from lab.serve import dependency, metrics
 from lab.serve.errors import RequestError, field_errors
+from lab.serve.rollout import MODES, RolloutError
+from lab.serve.rollout import parse as parse_rollout
 from lab.serve.schemas import (
     ID_PATTERN,
     MAX_BATCH,
@@ -41,7 +45,8 @@ _WHY = {
     400: "The body is not valid JSON.",
     401: "The admin token is missing or wrong (only when the server has one).",
     404: "No such model is served.",
-    409: "A request id is already stored for another model.",
+    409: "A request id is already stored for another model, or a rollout asks for a "
+         "@challenger the model does not have.",
     413: f"A body over {MAX_BODY_BYTES} bytes, or a batch over {MAX_BATCH} items.",
     415: "The body is not sent as application/json.",
     422: "A field is missing, unknown, of the wrong type, too long, or out of range.",
@@ -116,6 +121,8 @@ async def describe(name: str, state: State) -> dict[str, Any]:
         "training_metrics": card["test_metrics"], "features": card["features"],
         "example": {"features": card.get("example", {})},
         "max_batch": MAX_BATCH,
+        "rollout": {**model.rollout.to_dict(), "challenger_version":
+                    model.challenger.version if model.challenger else None},
     }
 
 
@@ -157,43 +164,72 @@ async def predict(name: str, request: Request, state: State) -> Response:
             else:
                 first_of[rid] = i
     records = [item["features"] for item in items]
+    # 128 random bits, as uuid4 has, at a fifth of its cost
+    rids = [item.get("request_id") or os.urandom(16).hex() for item in items]
     # The features this server looks up itself (as slow as the lab's plan says; see there).
     await dependency.lookup(state, parsed.get("run", ""), _naive(items[0].get("event_time")),
                             items[0].get("request_id") or os.urandom(8).hex())
-    try:
-        if len(records) > SMALL_BATCH:
-            scores = await run_in_threadpool(model.scorer.scores, records)
-        else:
-            scores = model.scorer.scores(records)
-    except OutOfRange as exc:
-        raise RequestError(422, _where(single, exc.index, f"features.{exc.field}"),
-                           "too large in magnitude for this model to score") from None
-    threshold = model.threshold
+    # A canary's share is answered by the challenger (by request id); the rest, and every
+    # request outside a canary, by the champion.
+    challenger, rollout = model.challenger, model.rollout
+    answering = [challenger if challenger is not None and rollout.challenger_answers(rid)
+                 else model for rid in rids]
+    groups = ([list(range(len(records)))] if challenger is None else
+              [[i for i, m in enumerate(answering) if m is served] for served in
+               (model, challenger)])
+    scores = np.empty(len(records))
+    for at in groups:
+        if not at:
+            continue
+        try:
+            scores[at] = await _scores(answering[at[0]], [records[i] for i in at])
+        except OutOfRange as exc:
+            raise RequestError(422, _where(single, at[exc.index], f"features.{exc.field}"),
+                               "too large in magnitude for this model to score") from None
+    shadow_scores = None
+    if challenger is not None and rollout.mode == "shadow":
+        try:
+            shadow_scores = await _scores(challenger, records)
+        except OutOfRange:  # the champion answers; the challenger's miss is only logged
+            log.warning("model %s: @challenger v%s could not score a request in shadow",
+                        name, challenger.version)
     received = _now()
     # A first figure; replaced after the commit (below) by the whole wait the client sees.
     latency_ms = (time.perf_counter() - started) * 1000
     run = parsed.get("run", "")
-    rows, out = [], []
-    for i, (item, record, score) in enumerate(zip(items, records, scores)):
-        # 128 random bits, as uuid4 has, at a fifth of its cost
-        rid = item.get("request_id") or os.urandom(16).hex()
-        decision = int(score >= threshold)
-        unseen = model.unseen(record)
+    rows, out, shadow = [], [], []
+    for i, (item, record, score, rid, served) in enumerate(zip(items, records, scores, rids,
+                                                               answering)):
+        decision = int(score >= served.threshold)
+        unseen = served.unseen(record)
         out.append({"request_id": rid, "score": float(score), "decision": decision,
-                    "version": model.version, "replayed": False, "unseen": unseen})
+                    "version": served.version, "threshold": served.threshold,
+                    "replayed": False, "unseen": unseen})
         if i in repeats:
             continue
-        rows.append({"request_id": rid, "model": name, "run": run, "version": model.version,
-                     "received_at": received,
-                     "event_time": _naive(item.get("event_time")) or received,
+        event_time = _naive(item.get("event_time")) or received
+        rows.append({"request_id": rid, "model": name, "run": run, "version": served.version,
+                     "received_at": received, "event_time": event_time,
                      "features": orjson.dumps(record).decode(), "score": float(score),
-                     "decision": decision, "threshold": threshold, "latency_ms": latency_ms,
+                     "decision": decision, "threshold": served.threshold,
+                     "latency_ms": latency_ms,
                      "unseen": orjson.dumps(unseen).decode() if unseen else None,
                      "label": None, "labelled_at": None})
+        if shadow_scores is not None:
+            shadow.append({"request_id": rid, "version": challenger.version, "model": name,
+                           "run": run, "received_at": received, "event_time": event_time,
+                           "score": float(shadow_scores[i]),
+                           "decision": int(shadow_scores[i] >= challenger.threshold),
+                           "threshold": challenger.threshold})
     # Answer only after the commit: whatever the server acknowledges survives a crash.
     try:
-        stored = await state.write(partial(PredictionStore.record_predictions, model=name,
-                                           rows=rows, client_ids=list(first_of)))
+        if shadow:
+            job = partial(PredictionStore.record_with_shadow, model=name, rows=rows,
+                          client_ids=list(first_of), shadow=shadow)
+        else:
+            job = partial(PredictionStore.record_predictions, model=name, rows=rows,
+                          client_ids=list(first_of))
+        stored = await state.write(job)
     except RequestIdConflict as exc:
         raise RequestError(409, _where(single, first_of[exc.request_id], "request_id"),
                            "already used by another model; choose another id") from None
@@ -208,7 +244,8 @@ async def predict(name: str, request: Request, state: State) -> Response:
         if p["request_id"] in stored:
             row = stored[p["request_id"]]
             p.update(score=row["score"], decision=row["decision"], version=row["version"],
-                     replayed=True, unseen=orjson.loads(row["unseen"]) if row["unseen"] else {})
+                     threshold=row["threshold"], replayed=True,
+                     unseen=orjson.loads(row["unseen"]) if row["unseen"] else {})
     for i, first in repeats.items():
         out[i] = {**out[first], "replayed": True}
     metrics.REQUESTS.labels(name, "200").inc()
@@ -218,14 +255,24 @@ async def predict(name: str, request: Request, state: State) -> Response:
     metrics.LATENCY.labels(name).observe(time.perf_counter() - started)
     if single:
         p = out[0]
-        return json_response({"model": name, "version": p["version"], "threshold": threshold,
+        # The version that answered (a canary's share: the challenger), at its threshold.
+        return json_response({"model": name, "version": p["version"],
+                              "threshold": p["threshold"],
                               "request_id": p["request_id"], "score": p["score"],
                               "decision": p["decision"], "replayed": p["replayed"],
                               "unseen_categories": p["unseen"]})
-    return json_response({"model": name, "version": model.version, "threshold": threshold,
+    return json_response({"model": name, "version": model.version,
+                          "threshold": model.threshold,
                           "predictions": [{k: p[k] for k in ("request_id", "score", "decision",
                                                              "version", "replayed")}
                                           for p in out]})
+
+
+async def _scores(served, records: list[dict[str, Any]]) -> np.ndarray:
+    """P(positive) of ``records`` by one served version (a large batch off the loop)."""
+    if len(records) > SMALL_BATCH:
+        return await run_in_threadpool(served.scorer.scores, records)
+    return served.scorer.scores(records)
 
 
 def _record_whole_latency(state, request_ids: list[str], started: float) -> None:
@@ -265,25 +312,79 @@ async def feedback(name: str, request: Request, state: State) -> dict[str, Any]:
     return {"updated": updated, "unknown": unknown, "replaced": replaced}
 
 
-@router.post("/{name}/reload", summary="Load the model's current @champion (admin)",
-             responses=responses(401, 404))
-async def reload(name: str, state: State,
-                 authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+def _authorised(state, authorization: str | None) -> None:
     token = state.settings.admin_token
     if token and authorization != f"Bearer {token}":
         raise RequestError(401, "authorization", "this route needs 'Authorization: Bearer "
                            "<LAB_ADMIN_TOKEN>'", headers={"WWW-Authenticate": "Bearer"})
-    previous = state.registry.get(name)
-    try:
-        model = await run_in_threadpool(state.registry.reload, name)
-    except NoChampion:
-        raise RequestError(404, "name", f"model {name!r} has no @champion to load") from None
-    # Tell this server's other workers (only those that share its token); this one is current.
+
+
+async def _reload_everywhere(state, name: str):
+    """Load the model here, then tell this server's other workers (only those that share
+    its token); this one is current."""
+    model = await run_in_threadpool(state.registry.reload, name)
     await state.write(partial(PredictionStore.bump_reload, model=name, scope=state.scope))
     generations = await run_in_threadpool(state.store.reload_generations, state.scope)
     state.generations[name] = generations[name]
+    return model
+
+
+@router.post("/{name}/reload", summary="Load the model's current @champion (admin)",
+             responses=responses(401, 404))
+async def reload(name: str, state: State,
+                 authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    _authorised(state, authorization)
+    previous = state.registry.get(name)
+    try:
+        model = await _reload_everywhere(state, name)
+    except NoChampion:
+        raise RequestError(404, "name", f"model {name!r} has no @champion to load") from None
     return {"model": name, "version": model.version,
             "previous_version": previous.version if previous else None}
+
+
+@router.post("/{name}/rollout", summary="Serve the @challenger beside @champion: shadow, "
+             "canary or off (admin)", responses=responses(400, 401, 404, 409, 413, 415, 422),
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"type": "object", "required": ["mode"], "properties": {
+                     "mode": {"enum": list(MODES)},
+                     "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                               "description": "canary: the share of requests the "
+                                              "challenger answers"},
+                     "seed": {"type": "integer", "minimum": 0, "description":
+                              "which requests (by a hash of their id and this seed)"}},
+                     "additionalProperties": False}}}}})
+async def rollout(name: str, request: Request, state: State,
+                  authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """``shadow``: the challenger scores every request too, logged with its version; the
+    champion answers. ``canary``: a ``share`` of requests (fixed by their id and ``seed``) is
+    answered by the challenger, and the answer carries its version. ``off``: the champion
+    alone. Kept as the model's rollout tag in MLflow, so every worker serves the same."""
+    _authorised(state, authorization)
+    await state.model(name)
+    body = await read_json_body(request)
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise RequestError(400, "body", "not valid JSON") from None
+    try:
+        wanted = parse_rollout(raw) if raw else None
+    except RolloutError as exc:
+        raise RequestError(422, exc.field, exc.reason) from None
+    if wanted is None:
+        raise RequestError(422, "mode", f"required; one of {list(MODES)}")
+    if wanted.mode != "off":
+        version = await run_in_threadpool(tracking.champion_version, name, tracking.CHALLENGER,
+                                          state.settings)
+        champion = await run_in_threadpool(tracking.champion_version, name,
+                                           tracking.CHAMPION, state.settings)
+        if version is None or version == champion:
+            raise RequestError(409, "mode", f"model {name!r} has no @challenger other than "
+                               "its @champion to serve beside it; retrain one first")
+    await run_in_threadpool(tracking.set_rollout, name, wanted.to_dict(), state.settings)
+    model = await _reload_everywhere(state, name)
+    return {"model": name, **model.rollout.to_dict(), "champion_version": model.version,
+            "challenger_version": model.challenger.version if model.challenger else None}
 
 
 @router.get("/{name}/stats", summary="Predictions, labels, errors, latency, unseen categories",

@@ -101,7 +101,8 @@ class Prediction(BaseModel):
     request_id: str
     score: float = Field(description="P(positive) from the model.")
     decision: int = Field(description="1 when the score is at or above the threshold.")
-    version: int = Field(description="The model version that scored it.")
+    version: int = Field(description="The model version that answered it (a canary's share "
+                                     "is answered by the @challenger).")
     replayed: bool = Field(default=False, description="True when the request id was already "
                                                       "stored: this is the stored answer.")
 

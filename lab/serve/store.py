@@ -49,6 +49,24 @@ predictions = sa.Table(
     sa.Index("ix_predictions_model_run_event", "model", "run", "event_time"),
 )
 
+# A challenger's scores in shadow (lab.serve.rollout): the request was answered (and logged
+# above) by the champion; the challenger's score and decision on the same record are kept
+# here with its version, committed in the same transaction as the answer. Labels stay on
+# the prediction (join by request id), so a label reaches both.
+shadow_predictions = sa.Table(
+    "shadow_predictions", metadata,
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("model", sa.String(120), nullable=False),
+    sa.Column("run", sa.String(64), nullable=False, default="", server_default=""),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("event_time", sa.DateTime, nullable=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("decision", sa.Integer, nullable=False),
+    sa.Column("threshold", sa.Float, nullable=False),
+    sa.Index("ix_shadow_model_run", "model", "run"),
+)
+
 request_errors = sa.Table(
     "request_errors", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -177,6 +195,18 @@ class PredictionStore:
         return stored
 
     @staticmethod
+    def record_with_shadow(conn: sa.Connection, model: str, rows: Sequence[dict[str, Any]],
+                           client_ids: Sequence[str] = (),
+                           shadow: Sequence[dict[str, Any]] = ()) -> dict[str, dict[str, Any]]:
+        """:meth:`record_predictions`, and the challenger's shadow scores of the rows newly
+        stored (a retried request's shadow score is already there), in one transaction."""
+        stored = PredictionStore.record_predictions(conn, model, rows, client_ids)
+        new = [row for row in shadow if row["request_id"] not in stored]
+        if new:
+            conn.execute(shadow_predictions.insert(), new)
+        return stored
+
+    @staticmethod
     def set_latency(conn: sa.Connection, request_ids: Sequence[str], latency_ms: float) -> None:
         """The server's whole latency of committed predictions (taken after their commit)."""
         for chunk in _chunks(list(request_ids), 500):
@@ -293,6 +323,17 @@ class PredictionStore:
         with self.engine.connect() as conn:
             return pd.read_sql(stmt, conn)
 
+    def shadow_frame(self, model: str, run: str | None = None) -> pd.DataFrame:
+        """A model's shadow scores (of a run), with the label of the answered prediction."""
+        sh, p = shadow_predictions, predictions
+        stmt = (sa.select(sh, p.c.label)
+                .join(p, p.c.request_id == sh.c.request_id, isouter=True)
+                .where(sh.c.model == model))
+        if run is not None:
+            stmt = stmt.where(sh.c.run == run)
+        with self.engine.connect() as conn:
+            return pd.read_sql(stmt.order_by(sh.c.event_time, sh.c.received_at), conn)
+
     def errors(self, model: str, since: datetime | None = None,
                until: datetime | None = None) -> pd.DataFrame:
         """A model's refused or failed requests (status, when), received in [since, until]."""
@@ -360,6 +401,14 @@ class PredictionStore:
                                        .where(*where)).scalar_one())
             if execute:
                 conn.execute(p.delete().where(*where))
+                # The shadow scores of the same requests go with them.
+                sh = shadow_predictions
+                shadow_where = [sh.c.model == model]
+                if before is not None:
+                    shadow_where.append(sh.c.received_at < before)
+                if run is not None:
+                    shadow_where.append(sh.c.run == run)
+                conn.execute(sh.delete().where(*shadow_where))
                 if before is not None:
                     conn.execute(request_errors.delete().where(
                         request_errors.c.model == model, request_errors.c.at < before))
