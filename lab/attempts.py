@@ -33,9 +33,13 @@ attempts = sa.Table(
     sa.Column("answers", sa.Text, nullable=False),
     sa.Column("workspace", sa.String(40), nullable=False, server_default="default"),
     sa.Column("run", sa.String(64), nullable=True),
+    # The remedies applied after the diagnosis, in order (JSON list; lab.remediation.record):
+    # the first one's outcome part is the attempt's outcome, later ones are kept beside it.
+    sa.Column("remedies", sa.Text, nullable=True),
 )
 # Columns added after the first release: an older attempts file gains them in place.
-ADDED = {"workspace": "VARCHAR(40) NOT NULL DEFAULT 'default'", "run": "VARCHAR(64)"}
+ADDED = {"workspace": "VARCHAR(40) NOT NULL DEFAULT 'default'", "run": "VARCHAR(64)",
+         "remedies": "TEXT"}
 
 
 def grade_attempt(scenario: Scenario, answers: Answers, evidence: RunEvidence | None = None,
@@ -91,14 +95,38 @@ class AttemptStore:
         return out
 
     def grade_of(self, attempt_id: int) -> dict | None:
-        """A past attempt's grade and answers (of this workspace), as saved."""
-        stmt = sa.select(attempts.c.grade, attempts.c.answers).where(
+        """A past attempt's grade, answers and remedies (of this workspace), as saved."""
+        stmt = sa.select(attempts.c.grade, attempts.c.answers, attempts.c.remedies).where(
             attempts.c.id == attempt_id, attempts.c.workspace == self.workspace)
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
         if row is None:
             return None
-        return {"grade": orjson.loads(row.grade), "answers": orjson.loads(row.answers)}
+        return {"grade": orjson.loads(row.grade), "answers": orjson.loads(row.answers),
+                "remedies": orjson.loads(row.remedies) if row.remedies else []}
+
+    def newest(self, scenario: str) -> int | None:
+        """The id of this workspace's newest attempt at ``scenario`` (None: none yet)."""
+        stmt = (sa.select(attempts.c.id).where(attempts.c.workspace == self.workspace,
+                                               attempts.c.scenario == scenario)
+                .order_by(attempts.c.at.desc(), attempts.c.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).scalar_one_or_none()
+
+    def add_remedy(self, attempt_id: int, record: dict) -> list[dict]:
+        """Append a remedy applied after this attempt's diagnosis; returns them all. The
+        grade and total stay as submitted: the outcome is kept beside them."""
+        where = (attempts.c.id == attempt_id) & (attempts.c.workspace == self.workspace)
+        with self.engine.begin() as conn:
+            raw = conn.execute(sa.select(attempts.c.remedies).where(where)
+                               .with_for_update()).first()
+            if raw is None:
+                raise LookupError(f"attempt: no attempt #{attempt_id} in workspace "
+                                  f"{self.workspace!r}")
+            remedies = [*(orjson.loads(raw[0]) if raw[0] else []), record]
+            conn.execute(attempts.update().where(where).values(
+                remedies=orjson.dumps(remedies, option=orjson.OPT_SERIALIZE_NUMPY).decode()))
+        return remedies
 
     def best_scores(self) -> dict[str, float]:
         f = self.frame()

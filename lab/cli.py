@@ -309,7 +309,12 @@ def remedy(scenario: ScenarioArg,
            until: Annotated[str | None, typer.Option(help="retrain: rows before this time.")
                             ] = None,
            shadow: Annotated[bool, typer.Option(
-               help="retrain: keep the challenger in shadow instead of promoting it.")] = False,
+               help="retrain: serve the week with the challenger in shadow (it scores every "
+                    "request, the champion answers) instead of promoting it.")] = False,
+           canary: Annotated[float | None, typer.Option(
+               min=0.0, max=1.0, help="retrain: serve the week as a canary, this share of "
+                                      "requests answered by the challenger (e.g. 0.3).")
+                             ] = None,
            rows: Annotated[int | None, typer.Option(
                min=500, help="Production rows of the run you diagnosed.")] = None,
            as_json: JsonOpt = False) -> None:
@@ -322,7 +327,7 @@ def remedy(scenario: ScenarioArg,
 
     try:
         remedy_command(scenario, action, fixed_at, threshold, data, since, until, shadow, rows,
-                       as_json)
+                       as_json, canary=canary)
     except RemedyError as exc:
         raise UserError(str(exc)) from None
 

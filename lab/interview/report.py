@@ -38,6 +38,8 @@ def contents(session: Session, scenario, events: list[Event], attempt: dict | No
         "answers": attempt["answers"] if attempt else None,
         "automatic": automatic,
         "parts": attempt["grade"]["parts"] if attempt else [],
+        # Remedies applied after the diagnosis (lab.remediation.record), first = graded.
+        "remedies": (attempt or {}).get("remedies") or [],
         "sheet": session.sheet,
         "interview_score": session.sheet.interview_score(),
         "final": final_total(automatic, session.sheet),
@@ -69,6 +71,20 @@ def to_markdown(c: dict[str, Any]) -> str:
         lines += ["", "| part | points | why |", "|---|---|---|"]
         lines += [f"| {p['name']} | {p['points']:g} / {p['maximum']} | {_cell(p['why'])} |"
                   for p in c["parts"]]
+    if c.get("remedies"):
+        lines += ["", "## Remedy after the diagnosis", "",
+                  "| remedy | graded | cost a day before | after | best | outcome |",
+                  "|---|---|---|---|---|---|"]
+        for r in c["remedies"]:
+            rollout = f" ({r['rollout']})" if r.get("rollout") else ""
+            part = r["outcome"]
+            lines.append(f"| {r['remedy']}{rollout} | {'yes' if r['graded'] else 'no'} | "
+                         f"{r['before']['cost_per_day']:,.0f} | "
+                         f"{r['after']['cost_per_day']:,.0f} | {r['best']['remedy']} "
+                         f"{r['best']['cost_per_day']:,.0f} | "
+                         f"{part['points']:g} / {part['maximum']} |")
+        lines += [f"- {_cell(note)}" for r in c["remedies"] if r["graded"]
+                  for note in [r["outcome"]["why"], *r["notes"]]]
     lines += ["", "## Timeline", "", "| time (UTC) | event |", "|---|---|"]
     lines += [f"| {at:%H:%M:%S} | {_cell(text)} |" for at, text in c["timeline"]]
     if c["stages"]:

@@ -9,17 +9,23 @@ from rich.table import Table
 
 def remedy_command(scenario: str, remedy: str, fixed_at: float, threshold: float | None,
                    data: str, since: str | None, until: str | None, shadow: bool,
-                   rows: int | None, as_json: bool) -> None:
+                   rows: int | None, as_json: bool, canary: float | None = None) -> None:
     """Raises :class:`RemedyError` for a remedy that cannot be applied as asked."""
     from lab.cli import err, out, print_json
+    from lab.remediation import RemedyError
     from lab.remediation.live import apply_remedy
     from lab.scenario import load_scenario
 
+    if shadow and canary is not None:
+        raise RemedyError("canary: give --shadow or --canary SHARE, not both")
+    rollout = "canary" if canary is not None else "shadow" if shadow else "promote"
     spec = load_scenario(scenario)
     result = apply_remedy(spec, remedy, rows=rows, fixed_at=fixed_at, threshold=threshold,
-                          data=data, since=since, until=until, promote_challenger=not shadow,
+                          data=data, since=since, until=until, rollout=rollout,
+                          share=canary if canary is not None else 0.3,
                           on_step=None if as_json else lambda s: err.print(f"- {s}",
                                                                            markup=False))
+    result.keep()  # with your newest attempt at the scenario, if any
     summary = result.to_dict()
     if as_json:
         print_json(summary)
@@ -68,11 +74,44 @@ def print_remedy(summary: dict[str, Any], result, out) -> None:
         out.print(f"  {row.remedy}: {row.why}", highlight=False, markup=False)
     for note in evaluation.notes:
         out.print(f"  not evaluated: {note}", highlight=False, markup=False)
-    if summary["shadow"]:
-        s = summary["shadow"]
-        out.print(f"shadow: the challenger would have cost {_money(s['cost_per_day'])} a day "
-                  f"against the champion's {_money(after['cost_per_day'])} on the same week",
-                  highlight=False)
+    comparison = summary["comparison"]
+    if comparison:
+        print_comparison(comparison, out)
     grade = summary["grade"]
     out.print(f"grade, {grade['part']}: {grade['points']:g} / {grade['maximum']}  "
               f"{grade['why']}", highlight=False, markup=False)
+    kept = summary["attempt"]
+    if kept is None:
+        out.print("not kept: no attempt at this scenario yet (driftlab grade keeps one)",
+                  highlight=False)
+    else:
+        status = ("its outcome" if kept["graded"] else
+                  "after its graded outcome (the first remedy applied), ungraded")
+        out.print(f"kept with attempt #{kept['id']}: {status}", highlight=False)
+        for note in kept["notes"]:
+            out.print(f"  {note}", highlight=False, markup=False)
+
+
+def print_comparison(comparison: dict[str, Any], out) -> None:
+    """Champion against challenger per day of the week the server served with a rollout."""
+    v = comparison["versions"]
+    table = Table("day", *(f"{role} v{v[role]} {what}" for role in ("champion", "challenger")
+                           for what in ("prec.", "recall", "cost/d")),
+                  title=f"{comparison['mode']}: champion against challenger, per day "
+                        "(realised; a canary's cost scaled to the whole traffic)")
+    days: dict[str, dict[str, dict]] = {}
+    for row in comparison["per_window"]:
+        days.setdefault(row["day"], {})[row["role"]] = row
+    for day, roles in days.items():
+        cells = []
+        for role in ("champion", "challenger"):
+            r = roles.get(role, {})
+            cells += [_share(r.get("precision")), _share(r.get("recall")),
+                      _money(r.get("cost"))]
+        table.add_row(day, *cells)
+    table.add_row("week", *(cell for role in ("champion", "challenger")
+                            for cell in (_share(comparison["precision"][role]),
+                                         _share(comparison["recall"][role]),
+                                         _money(comparison["cost_per_day"][role]))))
+    out.print(table)
+    out.print(comparison["verdict"], highlight=False, markup=False)

@@ -46,16 +46,18 @@ def decide(pipeline, frame: pd.DataFrame, names: list[str], threshold: float
 
 
 def realised(remedy: str, frame: pd.DataFrame, alerts: np.ndarray, scenario: Scenario,
-             note: str = "") -> Outcome:
+             note: str = "", capacity: float | None = None) -> Outcome:
+    """``capacity`` replaces the scenario's review capacity a day (a canary's version sees
+    its share of the traffic, and of the reviewers)."""
     schema, costs = scenario.world_.schema, scenario.costs
+    capacity = costs.review_capacity_per_day if capacity is None else capacity
     y = frame[schema.target].to_numpy().astype(bool)
     alerts = np.asarray(alerts, dtype=bool)
     day = frame[schema.timestamp].dt.floor("D").to_numpy()
     reviewed = alerts.copy()
-    if costs.review_capacity_per_day is not None:
+    if capacity is not None:
         # The same rule as the harm measurement: first come, first served, per day.
-        reviewed &= within_capacity(frame[schema.timestamp], alerts,
-                                    costs.review_capacity_per_day)
+        reviewed &= within_capacity(frame[schema.timestamp], alerts, capacity)
     fp = reviewed & ~y
     missed = y & ~reviewed
     cost = fp * costs.false_positive + missed * costs.false_negative
