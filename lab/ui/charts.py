@@ -140,3 +140,22 @@ def traffic_so_far(per_day: pd.DataFrame) -> go.Figure:
                               "tickformat": ".0%", "rangemode": "tozero"})
     fig = _layout(fig, "Production so far, per day", "", "rows")
     return _with_legend(fig, height=300)
+
+
+def champion_vs_challenger(per_window: pd.DataFrame, currency: str = "") -> go.Figure:
+    """Cost a day per version through the week served with a rollout (solid: champion,
+    dashed: challenger), its precision and recall in the hover."""
+    fig = go.Figure()
+    for role, dash in (("champion", "solid"), ("challenger", "dash")):
+        part = per_window[per_window["role"] == role]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["day"], y=part["cost"], mode="lines+markers",
+            name=f"{role} v{int(part['version'].iloc[0])}",
+            line={"color": COLOURS["cost"], "dash": dash},
+            customdata=part[["precision", "recall", "rows"]].to_numpy(),
+            hovertemplate="%{x}: cost %{y:,.0f}<br>precision %{customdata[0]:.2f}, recall "
+                          "%{customdata[1]:.2f}<br>%{customdata[2]} requests<extra></extra>"))
+    _layout(fig, "Champion against challenger, per day", "day", f"cost a day {currency}")
+    return _with_legend(fig, height=320)

@@ -12,7 +12,8 @@ import streamlit as st
 from lab.grade import format_score
 from lab.remediation.live import ACTIONS, apply_remedy
 from lab.remediation.retrain import SOURCES, RemedyError
-from lab.ui import jobs
+from lab.remediation.serving import SERVICE_PART, serving_only
+from lab.ui import charts, jobs
 from lab.workspace import split_model_name
 
 LABELS = {"nothing": "Do nothing", "fix-pipeline": "Fix the feed",
@@ -22,15 +23,27 @@ LABELS = {"nothing": "Do nothing", "fix-pipeline": "Fix the feed",
 JOB = "scenario_remedy_job"
 
 
+THEN = {"promote": "Promote it now", "shadow": "Shadow: it scores every request, the "
+        "champion answers", "canary": "Canary: it answers a share of requests"}
+
+
 def run_remedy(spec, remedy: str, url: str, rows: int, progress=None, **options):
-    """The remedy, in the app's job thread (``progress`` gets each step's name)."""
-    return apply_remedy(spec, remedy, rows=rows, url=url, on_step=progress, **options)
+    """The remedy, in the app's job thread (``progress`` gets each step's name); its
+    outcome is kept with the candidate's newest attempt at the scenario."""
+    result = apply_remedy(spec, remedy, rows=rows, url=url, on_step=progress, **options)
+    result.keep(options.get("workspace"))
+    return result
 
 
 def remedy_step(spec, settings, deployment, heading: str = "7. Remedy") -> None:
     st.header(heading)
+    if serving_only(spec):
+        # No model remedy changes a serving fault: offering them would grade noise.
+        st.info(SERVICE_PART[0].upper() + SERVICE_PART[1:] + ".")
+        return
     st.caption("Apply a remedy to your live model; the next week of production then runs "
-               "through the server, with the fault still in place unless you fix it.")
+               "through the server, with the fault still in place unless you fix it. The "
+               "first remedy you apply is your attempt's outcome.")
     remedy = st.radio("Remedy", ACTIONS, index=None, format_func=LABELS.get,
                       key="scenario_remedy_choice", horizontal=True)
     options = remedy_options(remedy)
@@ -64,9 +77,15 @@ def remedy_options(remedy: str | None) -> dict:
     if remedy == "retrain":
         data = st.selectbox("Train on", SOURCES, index=2, key="scenario_remedy_data",
                             help="reference, the production rows labelled so far, or both")
-        shadow = st.checkbox("Keep it in shadow (the champion keeps serving; both are "
-                             "logged)", key="scenario_remedy_shadow")
-        return {"data": data, "promote_challenger": not shadow}
+        then = st.radio("Then", list(THEN), format_func=THEN.get, horizontal=True,
+                        key="scenario_remedy_rollout", help="Shadow and canary: the server "
+                        "serves the @challenger beside the @champion for the week, and you "
+                        "see them compared per day; promote it afterwards if it won.")
+        share = 0.3
+        if then == "canary":
+            share = st.slider("Share of requests the challenger answers", 0.05, 0.5, 0.3, 0.05,
+                              key="scenario_remedy_share")
+        return {"data": data, "rollout": then, "share": share}
     return {}
 
 
@@ -92,8 +111,66 @@ def outcome_view(result) -> None:
              "regret_per_day": result.regret_per_day}
     st.dataframe(pd.concat([table, pd.DataFrame([yours])], ignore_index=True),
                  hide_index=True)
-    if result.shadow is not None:
-        st.caption(f"Shadow: the challenger would have cost {result.shadow.cost_per_day:,.0f} "
-                   f"a day on the same week.")
     for note in result.evaluation.notes:
         st.caption(f"Not evaluated: {note}")
+    if result.comparison is not None:
+        comparison_view(result.comparison)
+    kept = result.attempt
+    if kept is not None:
+        st.caption(f"Kept with attempt #{kept['id']}: " + (
+            "its outcome." if kept["graded"] else
+            "after its graded outcome (the first remedy applied), ungraded."))
+        for note in kept["notes"]:
+            st.caption(note)
+
+
+def comparison_view(comparison) -> None:
+    """Champion against challenger per day, as the server served and logged them."""
+    st.subheader(f"Champion against challenger ({comparison.mode})")
+    st.caption(comparison.verdict() + ". Realised on the week's labels; a canary's cost is "
+               "its share's, scaled to the whole traffic.")
+    st.plotly_chart(charts.champion_vs_challenger(comparison.per_window),
+                    key="scenario_remedy_comparison")
+    st.dataframe(comparison.per_window, hide_index=True)
+
+
+def kept_remedies(remedies: list[dict]) -> None:
+    """An attempt's remedies as kept (the progress page): the graded outcome, then all."""
+    from lab.remediation.record import graded
+
+    if not remedies:
+        return
+    st.subheader("Remedy after the diagnosis")
+    first = graded(remedies)
+    if first is not None:
+        part = first["outcome"]
+        cols = st.columns(3)
+        cols[0].metric("Outcome", format_score(part["points"], part["maximum"]))
+        before, after = first["before"]["cost_per_day"], first["after"]["cost_per_day"]
+        cols[1].metric("Cost a day, next week", f"{after:,.0f}",
+                       delta=f"{after - before:,.0f}", delta_color="inverse")
+        cols[2].metric(f"Best ({first['best']['remedy']})",
+                       f"{first['best']['cost_per_day']:,.0f}")
+        st.caption(part["why"])
+        for note in first["notes"]:
+            st.caption(note)
+    st.dataframe(pd.DataFrame([{
+        "applied": r["at"], "remedy": r["remedy"] + (f" ({r['rollout']})" if r.get("rollout")
+                                                     else ""),
+        "graded": r["graded"], "cost a day before": r["before"]["cost_per_day"],
+        "cost a day after": r["after"]["cost_per_day"], "regret a day": r["regret_per_day"],
+        "compared before promotion": r.get("compared_before_promotion"),
+        "week's run": r["run"]} for r in remedies]), hide_index=True)
+
+
+def outcome_cell(remedies_json: str | None) -> str:
+    """The progress table's outcome column: the graded remedy's points, or a dash."""
+    import orjson
+
+    from lab.remediation.record import graded
+
+    first = graded(orjson.loads(remedies_json)) if remedies_json else None
+    if first is None:
+        return "–"
+    part = first["outcome"]
+    return f"{format_score(part['points'], part['maximum'])} ({first['remedy']})"

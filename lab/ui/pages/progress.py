@@ -4,6 +4,7 @@ from lab.attempts import AttemptStore
 from lab.grade import Grade, format_score
 from lab.ui import charts, workspace
 from lab.ui.feedback import feedback
+from lab.ui.remedy import kept_remedies, outcome_cell
 
 
 def page() -> None:
@@ -17,7 +18,8 @@ def page() -> None:
     st.plotly_chart(charts.mastery(store.mastery()), key="progress_mastery")
     shown = attempts[["id", "at", "scenario", "total"]].assign(
         at=attempts["at"].dt.strftime("%d %b %Y %H:%M"),
-        total=attempts["total"].map(format_score))  # the feedback's rounding rule
+        total=attempts["total"].map(format_score),  # the feedback's rounding rule
+        outcome=attempts["remedies"].map(outcome_cell))
     st.dataframe(shown.set_index("id"))
     labels = {int(r.id): f"#{int(r.id)} · {r.scenario} · {format_score(r.total)} · "
                          f"{r.at:%d %b %H:%M}" for r in attempts.itertuples()}
@@ -28,6 +30,7 @@ def page() -> None:
         saved = store.grade_of(chosen)
         if saved is not None:
             feedback(Grade.from_dict(saved["grade"]), heading=f"Attempt #{chosen}")
+            kept_remedies(saved["remedies"])
             with st.expander("Your answers"):
                 st.json(saved["answers"])
     store.dispose()
