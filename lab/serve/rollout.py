@@ -70,9 +70,28 @@ def parse(raw: dict[str, Any] | None) -> Rollout:
                                "challenger answers, a number in (0, 1]")
         if not 0.0 < float(share) <= 1.0:
             raise RolloutError("share", f"must be in (0, 1], got {share}")
-    elif share not in (None, 0, 0.0):
+    elif "share" in raw:
         raise RolloutError("share", f"only a canary has a share (mode is {mode!r})")
     seed = raw.get("seed", 0)
+    if isinstance(seed, float) and seed.is_integer():  # JSON Schema's integer includes 1.0
+        seed = int(seed)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise RolloutError("seed", f"a whole number >= 0, got {seed!r}")
     return Rollout(mode, float(share) if mode == "canary" else 0.0, seed)
+
+
+def body_schema() -> dict[str, Any]:
+    """The JSON Schema of ``POST /models/{name}/rollout``'s body: exactly what
+    :func:`parse` accepts (a share only for a canary, and required there)."""
+    seed = {"type": "integer", "minimum": 0,
+            "description": "Which requests a canary sends to the challenger (a hash of "
+                           "their id and this seed)."}
+    share = {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+             "description": "The share of requests the challenger answers."}
+
+    def one(mode: str, **extra: Any) -> dict[str, Any]:
+        properties = {"mode": {"const": mode}, "seed": seed, **extra}
+        return {"type": "object", "properties": properties, "additionalProperties": False,
+                "required": ["mode", *extra]}
+
+    return {"oneOf": [one("off"), one("shadow"), one("canary", share=share)]}

@@ -20,6 +20,7 @@ from lab import tracking
 from lab.serve import dependency, metrics
 from lab.serve.errors import RequestError, field_errors
 from lab.serve.rollout import MODES, RolloutError
+from lab.serve.rollout import body_schema as rollout_body_schema
 from lab.serve.rollout import parse as parse_rollout
 from lab.serve.schemas import (
     ID_PATTERN,
@@ -345,15 +346,8 @@ async def reload(name: str, state: State,
 
 @router.post("/{name}/rollout", summary="Serve the @challenger beside @champion: shadow, "
              "canary or off (admin)", responses=responses(400, 401, 404, 409, 413, 415, 422),
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": {"type": "object", "required": ["mode"], "properties": {
-                     "mode": {"enum": list(MODES)},
-                     "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
-                               "description": "canary: the share of requests the "
-                                              "challenger answers"},
-                     "seed": {"type": "integer", "minimum": 0, "description":
-                              "which requests (by a hash of their id and this seed)"}},
-                     "additionalProperties": False}}}}})
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": rollout_body_schema()}}}})
 async def rollout(name: str, request: Request, state: State,
                   authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """``shadow``: the challenger scores every request too, logged with its version; the
