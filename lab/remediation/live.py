@@ -194,8 +194,8 @@ def apply_remedy(scenario: Scenario, remedy: str, *, workspace: str | None = Non
 
     served_with = None
     if challenger is not None and rollout != "promote":
-        served_with = {"mode": rollout, "share": share if rollout == "canary" else None,
-                       "seed": span.seed}
+        served_with = {"mode": rollout, "seed": span.seed,
+                       **({"share": share} if rollout == "canary" else {})}
     say("run the next week through the server" + (f" ({rollout} of v{challenger.version})"
                                                   if served_with else ""))
     report = _send_week(scenario, week, span, name, url, served_with)
@@ -265,8 +265,8 @@ def _send_week(scenario, week, span, name, url, served_with: dict | None = None)
         httpx.post(f"{url}/models/{name}/reload", headers=headers, timeout=60
                    ).raise_for_status()
         return send(url)
-    body = {k: v for k, v in served_with.items() if v is not None}
-    answer = httpx.post(f"{url}/models/{name}/rollout", json=body, headers=headers, timeout=60)
+    answer = httpx.post(f"{url}/models/{name}/rollout", json=served_with, headers=headers,
+                        timeout=60)
     if answer.status_code != 200:
         raise RemedyError(f"rollout: the server refused it ({answer.status_code}: "
                           f"{answer.text[:300]})")

@@ -35,7 +35,11 @@ class Rollout:
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON form :func:`parse` reads back (a share only for a canary)."""
+        out = asdict(self)
+        if self.mode != "canary":
+            del out["share"]
+        return out
 
     def challenger_answers(self, request_id: str) -> bool:
         """Canary: whether the challenger answers this request (always False otherwise)."""
