@@ -92,7 +92,15 @@ def test_report_in_markdown_and_html(lab_home, scenario):
                                           "action": "retrain", "threshold": 0.3,
                                           "justification": "the minutes moved"},
                "grade": {"parts": [{"name": "root_cause", "points": 0, "maximum": 10,
-                                    "why": "not the key's"}]}}
+                                    "why": "not the key's"}]},
+               # A remedy applied after the diagnosis (lab.remediation.record), graded.
+               "remedies": [{"remedy": "retrain", "rollout": "promote", "graded": True,
+                             "before": {"cost_per_day": 30200.0},
+                             "after": {"cost_per_day": 25581.0},
+                             "best": {"remedy": "fix-pipeline", "cost_per_day": 20103.0},
+                             "outcome": {"points": 0, "maximum": 10, "why": "regret 27%"},
+                             "notes": ["promoted without a shadow or canary comparison: "
+                                       "allowed, but shown"]}]}
     contents = reports.contents(session, scenario, events, attempt,
                                 datetime.now(UTC).replace(tzinfo=None))
     md = reports.to_markdown(contents)
@@ -107,6 +115,10 @@ def test_report_in_markdown_and_html(lab_home, scenario):
     assert "- root_cause: busier-team" in md and "  > the minutes moved" in md
     assert "- missed the unit | twice" in md
     assert "| root_cause | 0 / 10 | not the key's |" in md
+    assert "## Remedy after the diagnosis" in md
+    assert ("| retrain (promote) | yes | 30,200 | 25,581 | fix-pipeline 20,103 | 0 / 10 |"
+            in md)
+    assert "- promoted without a shadow or canary comparison: allowed, but shown" in md
     page = reports.to_html(contents)
     assert page.startswith("<!doctype html>") and "<table>" in page
     assert "wanted to retrain &lt;now&gt;" in page and "<now>" not in page
