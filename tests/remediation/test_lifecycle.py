@@ -11,6 +11,7 @@ import json
 import httpx
 import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from lab import tracking
@@ -19,6 +20,7 @@ from lab.cli import app
 from lab.config import get_settings
 from lab.grade import Answers, Grade
 from lab.remediation import RemedyError
+from lab.remediation.cli import print_remedy
 from lab.remediation.live import apply_remedy
 from lab.remediation.outcome import decide, realised
 from lab.remediation.week import next_week, span_of
@@ -184,6 +186,12 @@ def _canary_week(scenario, name, url):
     summary = canary.to_dict()
     assert summary["rollout"] == "canary" and summary["comparison"]["versions"] == {
         "champion": 1, "challenger": 3}
+    # What the command prints: the comparison per day, and who won.
+    console = Console(record=True, width=240)
+    print_remedy(summary, canary, console)
+    text = console.export_text()
+    assert "canary: champion against challenger, per day" in text
+    assert "challenger v3 cost/d" in text and canary.comparison.verdict() in text
     return canary
 
 
