@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
+from rich.table import Column, Table
 
 
 def remedy_command(scenario: str, remedy: str, fixed_at: float, threshold: float | None,
@@ -95,10 +95,12 @@ def print_remedy(summary: dict[str, Any], result, out) -> None:
 def print_comparison(comparison: dict[str, Any], out) -> None:
     """Champion against challenger per day of the week the server served with a rollout."""
     v = comparison["versions"]
-    table = Table("day", *(f"{role} v{v[role]} {what}" for role in ("champion", "challenger")
-                           for what in ("prec.", "recall", "cost/d")),
+    table = Table(*(f"v{v[role]} {what}" for role in ("champion", "challenger")
+                    for what in ("prec.", "recall", "cost/d")),
                   title=f"{comparison['mode']}: champion against challenger, per day "
-                        "(realised; a canary's cost scaled to the whole traffic)")
+                        f"(champion v{v['champion']}, challenger v{v['challenger']}; "
+                        "realised; a canary's cost scaled to the whole traffic)")
+    table.columns.insert(0, Column("day", no_wrap=True, min_width=10))
     days: dict[str, dict[str, dict]] = {}
     for row in comparison["per_window"]:
         days.setdefault(row["day"], {})[row["role"]] = row
