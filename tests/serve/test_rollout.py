@@ -42,9 +42,23 @@ class TwoVersions:
     def rollout(self, **body) -> httpx.Response:
         response = httpx.post(f"{self.url}/models/{SCENARIO}/rollout", json=body,
                               headers=ADMIN, timeout=30)
-        # The other worker follows on its next poll of the reload counter.
-        time.sleep(RELOAD_POLL_SECONDS * 1.5)
+        if response.status_code == 200:
+            self.until_every_worker_serves(body["mode"])
         return response
+
+    def until_every_worker_serves(self, mode: str, timeout: float = 60.0) -> None:
+        """The other worker follows on its next poll of the reload counter (a second, or
+        the time a busy machine takes to load both versions): wait until 20 answers in a
+        row, each on a new connection, show the rollout."""
+        started = time.monotonic()
+        deadline, agreed = started + timeout, 0
+        # At least two polls of the other worker, then 20 agreeing answers in a row.
+        while agreed < 20 or time.monotonic() < started + 2 * RELOAD_POLL_SECONDS:
+            assert time.monotonic() < deadline, f"a worker still does not serve {mode}"
+            shown = httpx.get(f"{self.url}/models/{SCENARIO}", timeout=30).json()["rollout"]
+            agreed = agreed + 1 if shown["mode"] == mode else 0
+            if agreed < 20:
+                time.sleep(RELOAD_POLL_SECONDS / 20)
 
     def predict(self, run: str, ids: list[str]) -> list[dict]:
         out = []
