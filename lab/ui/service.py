@@ -79,6 +79,19 @@ def histogram_figure(window: dict[str, Any]) -> go.Figure:
     return fig
 
 
+def version_change(monitoring: dict[str, Any]) -> str | None:
+    """Say so when the run was served by more than one model version, and where."""
+    served = [(w["index"], w.get("service", {}).get("versions") or []) for w in
+              monitoring["windows"] if w.get("service")]
+    if len({v for _i, versions in served for v in versions}) < 2:
+        return None
+    where = ", ".join(f"window {i}: v{' and v'.join(map(str, versions))}"
+                      for i, versions in served)
+    return (f"This run was served by more than one model version ({where}). Each window's "
+            "model figures are of the version that served most of it, against that "
+            "version's own reference.")
+
+
 def service_panel(monitoring: dict[str, Any], window: dict[str, Any]) -> None:
     """The panel (called once from the production view's monitoring section)."""
     table = service_table(monitoring)
@@ -87,6 +100,9 @@ def service_panel(monitoring: dict[str, Any], window: dict[str, Any]) -> None:
         if table.empty or not window.get("service"):
             st.caption("No service figures: this summary was not read from a server's log.")
             return
+        changed = version_change(monitoring)
+        if changed:
+            st.info(changed)
         left, right = st.columns(2)
         left.plotly_chart(latency_figure(table), key="service_latency")
         right.plotly_chart(histogram_figure(window), key="service_histogram")

@@ -56,3 +56,25 @@ def test_a_run_without_the_clients_record_has_no_offered_side():
     raw, _sends = _run(offered_rate=40, capacity=200)
     assert _service(raw, None)["offered"] is None
     assert _service(raw, _sends.iloc[:0])["offered"] is None
+
+
+def test_the_store_keeps_the_clients_record_per_run_until_the_run_is_pruned(tmp_path):
+    from lab.serve.store import PredictionStore
+
+    store = PredictionStore(f"sqlite:///{tmp_path / 'predictions.db'}")
+    try:
+        _raw, sends = _run(offered_rate=40, capacity=200, n=5)
+        rows = sends.drop(columns="request_id").assign(
+            request_id=[f"run-a-{i}" for i in range(5)]).to_dict("records")
+        rows = [{**r, "event_time": r["event_time"].to_pydatetime(),
+                 "intended_at": r["intended_at"].to_pydatetime()} for r in rows]
+        assert store.record_sends("run-a", rows) == 5
+        assert store.record_sends("run-a", rows[:3]) == 3  # a run recorded again replaces
+        got = store.sends("run-a")
+        assert got["request_id"].tolist() == ["run-a-0", "run-a-1", "run-a-2"]
+        assert pd.to_datetime(got["intended_at"]).is_monotonic_increasing
+        assert store.sends("run-b").empty
+        store.prune("m", run="run-a", execute=True)
+        assert store.sends("run-a").empty
+    finally:
+        store.dispose()

@@ -1,7 +1,13 @@
 """The service panel's table and figures, from a monitoring JSON's service sections."""
 
 from lab.monitor.service import HISTOGRAM_EDGES_MS
-from lab.ui.service import histogram_figure, latency_figure, load_figure, service_table
+from lab.ui.service import (
+    histogram_figure,
+    latency_figure,
+    load_figure,
+    service_table,
+    version_change,
+)
 
 
 def _window(i: int, p99: float, errors: dict[str, int]) -> dict:
@@ -42,6 +48,14 @@ def test_the_offered_rate_stands_beside_the_served_throughput():
     fig = load_figure(table)
     assert [t.name for t in fig.data] == ["offered /s", "served /s"]
     assert list(fig.data[0].y)[:2] == [40.0, 160.0] and list(fig.data[1].y) == [50.0] * 3
+
+
+def test_a_change_of_model_version_is_said_with_its_windows():
+    windows = [_window(i, 12.0, {}) for i in range(3)]
+    assert version_change({"windows": windows}) is None
+    windows[1]["service"]["versions"], windows[2]["service"]["versions"] = [1, 2], [2]
+    said = version_change({"windows": windows})
+    assert "window 0: v1, window 1: v1 and v2, window 2: v2" in said
 
 
 def test_the_histogram_labels_its_buckets_and_keeps_the_open_one():
