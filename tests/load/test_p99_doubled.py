@@ -62,6 +62,12 @@ def runs(home):
                 result = monitor_model(MODEL, window=WINDOW, run=sent.run)
                 out[sid] = (sent, json.loads(json.dumps(result.to_dict(), default=str)))
         get_settings.cache_clear()
+    for sid, (_sent, monitoring) in out.items():  # the evidence, for the record (-s)
+        print(f"\n{sid}: window versions offered/s served/s p50 p99 client-p99 (ms)")
+        for w in monitoring["windows"]:
+            s = w["service"]
+            print(f"  {w['index']} {s['versions']} {s['offered']['rate']} {s['throughput']} "
+                  f"{p50(s)} {p99(s)} {s['offered']['latency_ms']['p99']}")
     return out
 
 
