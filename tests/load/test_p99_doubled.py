@@ -130,7 +130,7 @@ def test_a_heavier_model_reads_as_a_new_version_and_p50_up_at_the_same_rate(runs
     assert after[-1]["versions"] == [new]
     # Every request costs more: the median rose (here ~6 -> ~15 ms). The tail of 150
     # requests on a loaded host is mostly the host's own noise, so the median is the check.
-    assert min(p50(s) for s in after) > 1.5 * max(p50(s) for s in before)
+    assert p50(after[-1]) > 1.5 * max(p50(s) for s in before)
     # ... at the same offered rate, all of it served.
     assert _mean(after, offered) == pytest.approx(_mean(before, offered), rel=0.35)
     assert after[-1]["throughput"] == pytest.approx(after[-1]["offered"]["rate"], rel=0.35)
