@@ -597,8 +597,8 @@ def grade(scenario: ScenarioArg,
     out.print(f"[bold]debrief:[/] {escape(result.debrief.strip())}", highlight=False)
 
 
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"
+def _num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
 
 
 def print_monitoring(m: dict[str, Any]) -> None:
@@ -620,6 +620,26 @@ def print_monitoring(m: dict[str, Any]) -> None:
               f"{escape(top)}", highlight=False)
     for note in m["notes"][:1]:
         out.print(f"[dim]{escape(note)}[/]")
+    print_service(m)
+
+
+def print_service(m: dict[str, Any]) -> None:
+    """The service side per window, when the summary was read from a server's store."""
+    if not any(w.get("service") for w in m["windows"]):
+        return
+    table = Table("#", "versions", "offered /s", "served /s", "p50 ms", "p99 ms",
+                  "client p99 ms", "errors", title="service (server log; offered: the client)")
+    for w in m["windows"]:
+        s = w.get("service")
+        if not s:
+            continue
+        offered = s.get("offered") or {}
+        table.add_row(str(w["index"]), ", ".join(map(str, s["versions"])),
+                      _num(offered.get("rate"), 1), _num(s["throughput"], 1),
+                      _num(s["latency_ms"]["p50"], 1), _num(s["latency_ms"]["p99"], 1),
+                      _num((offered.get("latency_ms") or {}).get("p99"), 1),
+                      f"{s['error_rate']:.1%}")
+    out.print(table)
 
 
 def print_truth(truths: list[dict[str, Any]]) -> None:

@@ -43,6 +43,7 @@ def giveaways(scenario: Scenario) -> set[str]:
         if "feature" in step:
             words.add(step["feature"])
         words.update(step.get("weights", {}))  # concept drift names the features it re-weighs
+    words.update(step["kind"] for step in scenario.service)  # a fault at the server, too
     return words
 
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 import httpx
 import numpy as np
@@ -55,12 +56,14 @@ async def _run(url, path, bodies, offsets, timeout, max_in_flight, target,
                hooks, on_answer) -> LoadResult:
     latencies = np.zeros(len(bodies))
     lags = np.zeros(len(bodies))
+    answered = np.empty(len(bodies), dtype=object)
     statuses: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=max_in_flight,
                           max_keepalive_connections=max_in_flight)
     headers = {"content-type": "application/json"}
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
         start = time.perf_counter()
+        started_at = datetime.now(UTC).replace(tzinfo=None)  # the same moment, on the wall
 
         async def one(i: int) -> None:
             intended = start + offsets[i]
@@ -77,6 +80,7 @@ async def _run(url, path, bodies, offsets, timeout, max_in_flight, target,
             # From the intended send time: a request the generator (or a full connection
             # pool) sent late still waited for the whole of it.
             latencies[i] = (time.perf_counter() - intended) * 1000
+            answered[i] = status
             statuses[status] += 1
 
         tasks, side = [], []
@@ -90,4 +94,5 @@ async def _run(url, path, bodies, offsets, timeout, max_in_flight, target,
         await asyncio.gather(*tasks, *side)
         seconds = time.perf_counter() - start
     return LoadResult("open", len(bodies), seconds, latencies, dict(statuses), target,
-                      float(np.percentile(lags, 99)) if len(lags) else 0.0)
+                      float(np.percentile(lags, 99)) if len(lags) else 0.0,
+                      started_at=started_at, offsets_s=offsets, answered=answered)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,17 @@ class LoadResult:
     statuses: dict[str, int] = field(default_factory=dict)  # "200", "422", "timeout", ...
     target_rate: float | None = None   # open loop: the arrival rate asked for
     send_lag_ms: float = 0.0       # open loop: how late the generator itself sent (p99)
+    # Open loop: the wall clock (naive UTC) when the first request was due, and each
+    # request's intended send time in seconds from then (the offered load, as scheduled).
+    started_at: datetime | None = None
+    offsets_s: np.ndarray | None = field(default=None, repr=False)
+    answered: np.ndarray | None = field(default=None, repr=False)  # each request's status
+
+    def intended_at(self) -> list[datetime]:
+        """Each request's intended send time on the wall clock (open loop only)."""
+        if self.started_at is None or self.offsets_s is None:
+            raise ValueError("intended_at: only an open-loop result has intended send times")
+        return [self.started_at + timedelta(seconds=float(s)) for s in self.offsets_s]
 
     @property
     def throughput(self) -> float:

@@ -97,6 +97,7 @@ def open_loop_traffic(scenario: Scenario, url: str, rate: float, rows: int | Non
              if type(f).at_onset is not ServiceFault.at_onset]
     load = open_loop(url, f"/models/{model}/predict", bodies, rates, seed=seed,
                      timeout=timeout, hooks=hooks, on_answer=on_answer)
+    _record_sends(run, events, load)
     result = StreamLoad(scenario.id, model, run, float(rate), load, truths=truths)
     result.labels_sent = _send_labels(url, model, run, frame, scenario, events)
     return result
@@ -116,6 +117,23 @@ def _record_plan(run: str, faults: list[ServiceFault], events: pd.Series) -> Non
     store = PredictionStore(get_settings().prediction_store_url)
     try:
         store.set_service_plan(run, plans[0])
+    finally:
+        store.dispose()
+
+
+def _record_sends(run: str, events: pd.Series, load: LoadResult) -> None:
+    """Keep what was offered beside what was served: each request's intended send time, event
+    time, and the latency and status the client saw (the monitor's offered rate per window)."""
+    from lab.config import get_settings
+    from lab.serve.store import PredictionStore
+
+    intended = load.intended_at()
+    rows = [{"request_id": f"{run}-{i}", "event_time": events.iloc[i].to_pydatetime(),
+             "intended_at": intended[i], "latency_ms": float(load.latencies_ms[i]),
+             "status": str(load.answered[i])} for i in range(len(intended))]
+    store = PredictionStore(get_settings().prediction_store_url)
+    try:
+        store.record_sends(run, rows)
     finally:
         store.dispose()
 

@@ -10,7 +10,15 @@ from datetime import datetime
 
 import pandas as pd
 
-from lab.monitor.core import DEFAULT_WINDOW, MonitorResult, log_frame, parse_window, summarize
+from lab.monitor.core import (
+    DEFAULT_WINDOW,
+    MonitorResult,
+    judged_rows,
+    log_frame,
+    parse_window,
+    split,
+    summarize,
+)
 from lab.monitor.reference import Reference, build_reference
 
 __all__ = ["DEFAULT_WINDOW", "LogSelection", "MonitorResult", "NoPredictions", "Reference",
@@ -33,9 +41,10 @@ class LogSelection:
     until: datetime | None = None
 
 
-def _log(selection: LogSelection, reference: Reference) -> tuple[pd.DataFrame, str | None,
-                                                                   list[str]]:
-    """The selected predictions of the reference's version, its run id, and notes."""
+def _log(selection: LogSelection, reference: Reference, every_version: bool = False
+         ) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """The selected predictions of the reference's version (of every version with
+    ``every_version``), its run id, and notes."""
     from lab.config import ensure_home, get_settings
     from lab.serve.store import PredictionStore
 
@@ -56,7 +65,15 @@ def _log(selection: LogSelection, reference: Reference) -> tuple[pd.DataFrame, s
         what = f"run {run!r} of {selection.model!r}" if run else repr(selection.model)
         raise NoPredictions(f"no predictions of {what} are logged")
     other = raw["version"] != reference.version
-    if other.any():
+    if other.any() and every_version:
+        versions = sorted(int(v) for v in raw["version"].unique())
+        notes.append(f"This run was served by versions {versions} (a model promoted or rolled "
+                     "back while it ran). Every window is kept, with the versions that served "
+                     "it in its service section; its model figures (drift, performance, "
+                     "alerts) are of the version that served most of it (the window's "
+                     "`version`), against that version's own reference, and the suspects "
+                     f"of version {reference.version}'s predictions only.")
+    elif other.any():
         # After a retrain, a run can hold scores of an older version: they are not this
         # model's behaviour, so they are left out (and said to be).
         versions = sorted(int(v) for v in raw.loc[other, "version"].unique())
@@ -75,15 +92,27 @@ def monitor_model(model: str, window: str | int = DEFAULT_WINDOW, run: str | Non
     """Summarise the champion's predictions of one run (the newest unless named), or of a
     time range (event times), against its reference."""
     reference = build_reference(model)
-    log, run, notes = _log(LogSelection(model, run, since, until), reference)
-    result = summarize(reference, log, window)
+    log, run, notes = _log(LogSelection(model, run, since, until), reference,
+                           every_version=True)
+    result = summarize(reference, log, window, references=_references(model, reference, log))
     result.run = run
     result.notes.extend(notes)
     from lab.monitor import service
 
-    raw, errors = service.load(model, run, since, until)
-    service.attach(result.windows, raw, errors)
+    raw, errors, sends = service.load(model, run, since, until)
+    service.attach(result.windows, raw, errors, sends)
     return result
+
+
+def _references(model: str, reference: Reference, log: pd.DataFrame
+                ) -> dict[int, Reference] | None:
+    """Each version that served part of ``log`` -> its reference (``None`` when only the
+    reference's own version did: the usual case, nothing more to build)."""
+    versions = sorted(int(v) for v in log["version"].unique())
+    if versions == [reference.version]:
+        return None
+    return {v: reference if v == reference.version else build_reference(model, v)
+            for v in versions}
 
 
 def run_log(model: str, run: str | None = None) -> tuple[Reference, pd.DataFrame]:
@@ -102,8 +131,15 @@ def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_
     from lab.monitor.log_report import window_frames
 
     reference = build_reference(model)
-    log, run, _notes = _log(LogSelection(model, run), reference)
-    ref, win = window_frames(reference, log, index, window)
+    log, run, _notes = _log(LogSelection(model, run), reference, every_version=True)
+    # The window as the summary shows it: of the version that served most of it.
+    references = _references(model, reference, log)
+    whole = split(log, parse_window(window))
+    if references and 0 <= index < len(whole):
+        part, reference = judged_rows(log.iloc[whole[index]], references)
+        ref, win = window_frames(reference, part, 0, len(part))
+    else:
+        ref, win = window_frames(reference, log, index, window)
     numeric = [f["name"] for f in reference.features if f["kind"] == "numeric"]
     categorical = [f["name"] for f in reference.features if f["kind"] == "categorical"]
     key = report_key(model, reference.version, window, index, win)

@@ -215,16 +215,50 @@ def _promise(reference: Reference) -> dict[str, Any] | None:
     return promised if broken else None
 
 
+def judged_version(win: pd.DataFrame) -> int:
+    """The version whose model figures a window shows: the one that served most of it (the
+    newer on a tie, so a promotion's window is judged as the new model)."""
+    counts = win["version"].value_counts()
+    return int(max(counts.index[counts == counts.max()]))
+
+
+def judged_rows(win: pd.DataFrame, references: dict[int, Reference] | None
+                ) -> tuple[pd.DataFrame, Reference | None]:
+    """The rows of a window its model figures are of, and their reference (``None`` when
+    ``references`` is: the whole window against the one reference)."""
+    if not references:
+        return win, None
+    version = judged_version(win)
+    return win[win["version"] == version], references[version]
+
+
 def summarize(reference: Reference, log: pd.DataFrame, window: str | int = DEFAULT_WINDOW,
-              seed: int = 0) -> MonitorResult:
+              seed: int = 0, references: dict[int, Reference] | None = None) -> MonitorResult:
+    """Every window of ``log`` against ``reference``.
+
+    With ``references`` (each model version in the log -> its own reference), the log may
+    hold several versions (a model promoted mid-run): windows then cover every row, and each
+    window's model figures are of the rows of the version that served most of it, against
+    that version's reference (its ``version``); suspects are of ``reference``'s version.
+    """
     card = reference.card
     world = make_world(card["world"]["kind"], **card["world"]["params"])
     costs = card["costs"]
     size = parse_window(window)
     windows = []
     for i, idx in enumerate(split(log, size)):
-        report = evaluate_window(reference, log.iloc[idx], costs, world.rows_per_day, seed + i)
+        whole = log.iloc[idx]
+        win, ref = judged_rows(whole, references)
+        report = evaluate_window(reference if ref is None else ref, win, costs,
+                                 world.rows_per_day, seed + i)
+        if ref is not None:  # the window spans all it holds, whichever version served it
+            report["start"] = str(whole["event_time"].iloc[0])
+            report["end"] = str(whole["event_time"].iloc[-1])
+        if "version" in win:  # a log from the store or a replay (own files have none)
+            report = {"version": judged_version(win), **report}
         windows.append({"index": i, **report})
+    if references:
+        log = log[log["version"] == reference.version]
     ranked = _suspects(reference, log, windows)
     note = _suspects_note(reference, log, windows)
     ref_metrics = card["test_metrics"]

@@ -141,12 +141,14 @@ def _strata(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return pd.Series(key, index=frame.index)
 
 
-def build_reference(model: str) -> Reference:
-    """The reference of ``model``'s champion, cached per champion version."""
-    version = tracking.champion_version(model)
+def build_reference(model: str, version: int | None = None) -> Reference:
+    """The reference of ``model``'s champion (or of another registered ``version``: one
+    that served part of a run), cached per version."""
     if version is None:
-        raise tracking.NoChampion(f"model {model!r} has no @champion: train it first")
-    return _build(model, version, tracking.tracking_uri())
+        version = tracking.champion_version(model)
+        if version is None:
+            raise tracking.NoChampion(f"model {model!r} has no @champion: train it first")
+    return _build(model, int(version), tracking.tracking_uri())
 
 
 @lru_cache(maxsize=8)
@@ -158,10 +160,11 @@ def _build(model: str, version: int, _store: str) -> Reference:
 
 
 def _build_reference(model: str, version: int) -> Reference:
-    champion = tracking.load_champion(model)
-    given = (champion.card.get("data") or {}).get("source") == "frame"
-    frame = tracking.load_reference(champion.run_id) if given else None
-    return reference_from(model, version, champion.card, champion.pipeline, frame)
+    # By version, not alias: the alias may have moved since the version was chosen.
+    loaded = tracking.load_version(model, version)
+    given = (loaded.card.get("data") or {}).get("source") == "frame"
+    frame = tracking.load_reference(loaded.run_id) if given else None
+    return reference_from(model, version, loaded.card, loaded.pipeline, frame)
 
 
 def reference_from(model: str, version: int, card: dict[str, Any], pipeline,

@@ -97,6 +97,21 @@ service_plans = sa.Table(
     sa.Column("plan", sa.Text, nullable=False),  # JSON
 )
 
+# What the lab's open-loop load generator meant to send (lab.load.stream), one row a request:
+# when it was due (its intended send time), its event time, and the latency and status the
+# client saw from that moment. The server cannot know the offered load (a request queued
+# before it is accepted is invisible to it); the monitor reads it here, beside the served.
+client_sends = sa.Table(
+    "client_sends", metadata,
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("run", sa.String(64), nullable=False),
+    sa.Column("event_time", sa.DateTime, nullable=False),
+    sa.Column("intended_at", sa.DateTime, nullable=False),
+    sa.Column("latency_ms", sa.Float, nullable=False),  # from intended_at to the answer
+    sa.Column("status", sa.String(32), nullable=False),  # "200", "422", "timeout", ...
+    sa.Index("ix_client_sends_run_event", "run", "event_time"),
+)
+
 
 def reload_scope(admin_token: str | None, server_id: str | None = None) -> str:
     """Whose reloads a server follows: its own workers' (``server_id``, shared by the
@@ -259,6 +274,23 @@ class PredictionStore:
                                .where(service_plans.c.run == run)).scalar_one_or_none()
         return None if raw is None else orjson.loads(raw)
 
+    def record_sends(self, run: str, rows: Sequence[dict[str, Any]]) -> int:
+        """The load generator's record of ``run`` (``client_sends`` columns), replacing any."""
+        with self.engine.begin() as conn:
+            conn.execute(client_sends.delete().where(client_sends.c.run == run))
+            for chunk in _chunks([{**row, "run": run} for row in rows], 1000):
+                conn.execute(client_sends.insert(), chunk)
+        return len(rows)
+
+    def sends(self, run: str) -> pd.DataFrame:
+        """What the load generator meant to send in ``run`` (empty if it recorded nothing:
+        a closed-loop run, or traffic from elsewhere), in intended order."""
+        c = client_sends
+        stmt = (sa.select(c.c.request_id, c.c.event_time, c.c.intended_at, c.c.latency_ms,
+                          c.c.status).where(c.c.run == run).order_by(c.c.intended_at))
+        with self.engine.connect() as conn:
+            return pd.read_sql(stmt, conn)
+
     # -- reads --
     def reload_generations(self, scope: str = OPEN_SCOPE) -> dict[str, int]:
         r = reload_requests
@@ -409,6 +441,8 @@ class PredictionStore:
                 if run is not None:
                     shadow_where.append(sh.c.run == run)
                 conn.execute(sh.delete().where(*shadow_where))
+                if run is not None:  # the load generator's record of the run goes with it
+                    conn.execute(client_sends.delete().where(client_sends.c.run == run))
                 if before is not None:
                     conn.execute(request_errors.delete().where(
                         request_errors.c.model == model, request_errors.c.at < before))

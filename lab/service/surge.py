@@ -10,9 +10,11 @@ from lab.service.base import ServiceFault
 
 
 class TrafficSurge(ServiceFault):
-    """From the onset, requests arrive ``factor`` times as fast (open loop): once the rate
-    passes the workers' capacity, a queue builds, and p99 explodes while p50 of the
-    requests served between bursts stays fine."""
+    """From the onset, requests arrive ``factor`` times as fast (open loop). Once the rate
+    passes the workers' capacity a queue builds: the served throughput stops at capacity,
+    and under sustained overload p50 rises with p99. What shows the surge is the offered
+    rate (the monitoring's ``service.offered``, from the generator's intended send times)
+    rising past the served one."""
 
     kind = "traffic_surge"
     cause = "traffic-surge"

@@ -1,7 +1,13 @@
 """The service panel's table and figures, from a monitoring JSON's service sections."""
 
 from lab.monitor.service import HISTOGRAM_EDGES_MS
-from lab.ui.service import histogram_figure, latency_figure, service_table
+from lab.ui.service import (
+    histogram_figure,
+    latency_figure,
+    load_figure,
+    service_table,
+    version_change,
+)
 
 
 def _window(i: int, p99: float, errors: dict[str, int]) -> dict:
@@ -26,6 +32,30 @@ def test_one_row_per_window_with_the_figures_of_its_service_section():
     fig = latency_figure(table)
     assert [t.name for t in fig.data] == ["p50 ms", "p95 ms", "p99 ms"]
     assert list(fig.data[2].y) == [12.0, 900.0]
+
+
+def test_the_offered_rate_stands_beside_the_served_throughput():
+    windows = [_window(0, 12.0, {}), _window(1, 900.0, {}), _window(2, 15.0, {})]
+    for w, rate, waited in zip(windows, (40.0, 160.0), (9.0, 4200.0)):
+        w["service"]["offered"] = {"requests": 100, "seconds": 100 / rate, "rate": rate,
+                                   "latency_ms": {"p50": 3.0, "p95": 8.0, "p99": waited},
+                                   "unanswered": 0}
+    windows[2]["service"]["offered"] = None  # a run the lab did not send open-loop
+    table = service_table({"windows": windows})
+    assert table["offered /s"].tolist()[:2] == [40.0, 160.0]
+    assert table["offered /s"].isna().tolist() == [False, False, True]
+    assert table["client p99 ms"].tolist()[:2] == [9.0, 4200.0]
+    fig = load_figure(table)
+    assert [t.name for t in fig.data] == ["offered /s", "served /s"]
+    assert list(fig.data[0].y)[:2] == [40.0, 160.0] and list(fig.data[1].y) == [50.0] * 3
+
+
+def test_a_change_of_model_version_is_said_with_its_windows():
+    windows = [_window(i, 12.0, {}) for i in range(3)]
+    assert version_change({"windows": windows}) is None
+    windows[1]["service"]["versions"], windows[2]["service"]["versions"] = [1, 2], [2]
+    said = version_change({"windows": windows})
+    assert "window 0: v1, window 1: v1 and v2, window 2: v2" in said
 
 
 def test_the_histogram_labels_its_buckets_and_keeps_the_open_one():
