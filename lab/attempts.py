@@ -123,7 +123,12 @@ class AttemptStore:
             if raw is None:
                 raise LookupError(f"attempt: no attempt #{attempt_id} in workspace "
                                   f"{self.workspace!r}")
-            remedies = [*(orjson.loads(raw[0]) if raw[0] else []), record]
+            earlier = orjson.loads(raw[0]) if raw[0] else []
+            if any(r.get("graded") for r in earlier):
+                # Decided here, under the row lock: of two remedies saved at once (two
+                # tabs), only the first is the attempt's graded outcome.
+                record = {**record, "graded": False}
+            remedies = [*earlier, record]
             conn.execute(attempts.update().where(where).values(
                 remedies=orjson.dumps(remedies, option=orjson.OPT_SERIALIZE_NUMPY).decode()))
         return remedies

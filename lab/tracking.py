@@ -331,11 +331,16 @@ def set_threshold(name: str, threshold: float, alias: str = CHAMPION,
     return int(mv.version)
 
 
-def load_reference(run_id: str):
-    """The rows a run's model learnt from, when they were given (``log_training(reference=)``)."""
+def load_reference(run_id: str):  # -> pd.DataFrame | None
+    """The rows a run's model learnt from, when they were given (``log_training(reference=)``);
+    None for a run logged without them (models trained on given rows before they were kept)."""
     import pandas as pd
 
     mlflow = _mlflow()
+    folder_name = str(Path(REFERENCE).parent)
+    logged = {a.path for a in mlflow.MlflowClient().list_artifacts(run_id, folder_name)}
+    if REFERENCE not in logged:
+        return None
     with tempfile.TemporaryDirectory() as folder:
         path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=REFERENCE,
                                                    dst_path=folder)

@@ -27,6 +27,9 @@ NO_TESTS = ("you have no saved load test of this scenario: run the Load test pan
             "production step, or `driftlab loadtest`")
 
 
+STRESS = 1.25  # a test run this far above the budget's rate is a stress test
+
+
 def _part(name: str, fraction: float, why: str):
     from lab.grade.core import Part
 
@@ -44,11 +47,15 @@ def kind_of(chosen: str, kinds: list[str]) -> str:
 
 
 def newest_at_rate(tests: list[dict[str, Any]], rate: float) -> dict[tuple[str, int], dict]:
-    """The newest test of each model x workers among those run at the budget's rate."""
+    """The newest test of each model x workers among those run at the budget's rate.
+
+    A test near the rate (up to 25% over) wins over a newer one far above it: a stress test
+    at three times the rate, run after the test that met the budget, does not replace it.
+    """
     out: dict[tuple[str, int], dict] = {}
-    for t in sorted(tests, key=lambda t: t["id"]):
-        if t["rate"] >= RATE_SHORTFALL * rate:
-            out[(t["kind"], t["workers"])] = t
+    near = [t for t in tests if t["rate"] >= RATE_SHORTFALL * rate]
+    for t in sorted(near, key=lambda t: (t["rate"] <= STRESS * rate, t["id"])):
+        out[(t["kind"], t["workers"])] = t
     return out
 
 

@@ -72,6 +72,7 @@ def compare(scenario: Scenario, week: pd.DataFrame, run: str, served: pd.DataFra
     row_of = {f"{run}-{i}": i for i in range(len(week))}
     capacity = scenario.costs.review_capacity_per_day
     outcomes, answered, scale = {}, {}, {}
+    decided: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # role: (rows, decisions)
     for role in ROLES:
         version = versions[role]
         if mode == "shadow":
@@ -84,16 +85,19 @@ def compare(scenario: Scenario, week: pd.DataFrame, run: str, served: pd.DataFra
         decisions = np.zeros(len(week), dtype=bool)
         decisions[rows] = known["decision"].to_numpy().astype(bool)
         answered[role] = len(rows)
-        if mode == "shadow":
-            outcomes[role] = realised(role, week, decisions, scenario)
-            scale[role] = 1.0
-        else:
-            part = len(rows) / max(len(week), 1)
-            subset = np.sort(rows)
-            outcomes[role] = realised(
-                role, week.iloc[subset].reset_index(drop=True), decisions[subset], scenario,
-                capacity=None if capacity is None else max(1.0, capacity * part))
-            scale[role] = 1.0 / part if part else float("nan")
+        decided[role] = (rows, decisions)
+    # In shadow both decide the same requests, but a request the challenger could not score
+    # has no shadow row: both are judged on the requests both decided, never a missing
+    # decision counted as "no alert".
+    common = (np.intersect1d(*(decided[r][0] for r in ROLES)) if mode == "shadow" else None)
+    for role in ROLES:
+        rows, decisions = decided[role]
+        subset = np.sort(rows if common is None else common)
+        part = len(subset) / max(len(week), 1)
+        outcomes[role] = realised(
+            role, week.iloc[subset].reset_index(drop=True), decisions[subset], scenario,
+            capacity=None if capacity is None else max(1.0, capacity * part))
+        scale[role] = 1.0 / part if part else float("nan")
     return Comparison(mode, share, dict(versions), answered, outcomes, scale,
                       _windows(outcomes, versions, scale))
 

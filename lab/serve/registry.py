@@ -47,11 +47,17 @@ class ServedModel:
 
 def load_served(name: str, settings: Settings | None = None) -> ServedModel:
     """``name@champion``, with ``name@challenger`` beside it when the model's rollout tag
-    asks for one (a challenger that is gone, or is the champion itself, serves nothing)."""
+    asks for one. Anything wrong with the rollout (a tag written by hand, a challenger that
+    is gone, is the champion itself, was not the one the rollout was set for, or cannot be
+    loaded) leaves the champion serving alone, with a warning: never a failed load."""
     model = _served(name, tracking.load_champion(name, settings=settings))
     try:
-        rollout = parse(tracking.rollout_of(name, settings))
-    except RolloutError as exc:  # written by hand, wrongly: the champion serves alone
+        raw = tracking.rollout_of(name, settings)
+        # The challenger version it was set for: a later @challenger is not rolled out
+        # by an old tag (it starts "off" until someone asks for it).
+        meant_for = raw.pop("challenger", None) if isinstance(raw, dict) else None
+        rollout = parse(raw)
+    except (RolloutError, ValueError, TypeError) as exc:
         log.warning("model %s: rollout tag ignored (%s)", name, exc)
         return model
     if rollout.mode == "off":
@@ -60,7 +66,14 @@ def load_served(name: str, settings: Settings | None = None) -> ServedModel:
         challenger = tracking.load_champion(name, tracking.CHALLENGER, settings)
     except tracking.NoChampion:
         return model
+    except Exception as exc:  # noqa: BLE001 - a broken challenger must not stop the champion
+        log.warning("model %s: @challenger could not be loaded (%s); not served", name, exc)
+        return model
     if challenger.version == model.version:
+        return model
+    if meant_for is not None and meant_for != challenger.version:
+        log.warning("model %s: the rollout was set for @challenger v%s, now v%s; not served",
+                    name, meant_for, challenger.version)
         return model
     names = [f["name"] for f in challenger.card["features"]]
     if names != model.feature_names:  # requests are validated by the champion's schema
@@ -98,7 +111,10 @@ class Registry:
             wanted = {n.strip() for n in self.settings.serve_models.split(",")}
             names = [n for n in names if n in wanted]
         for name in names:
-            self.reload(name)
+            try:
+                self.reload(name)
+            except Exception:  # noqa: BLE001 - one unloadable model must not stop the others
+                log.exception("model %s could not be loaded; it is not served", name)
 
     def reload(self, name: str) -> ServedModel:
         model = load_served(name, self.settings)

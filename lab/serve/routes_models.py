@@ -191,9 +191,10 @@ async def predict(name: str, request: Request, state: State) -> Response:
     if challenger is not None and rollout.mode == "shadow":
         try:
             shadow_scores = await _scores(challenger, records)
-        except OutOfRange:  # the champion answers; the challenger's miss is only logged
-            log.warning("model %s: @challenger v%s could not score a request in shadow",
-                        name, challenger.version)
+        except Exception as exc:  # noqa: BLE001 - the champion has answered: the
+            # challenger's failure only costs its shadow scores (logged, never a 500)
+            log.warning("model %s: @challenger v%s could not score a request in shadow (%s)",
+                        name, challenger.version, exc)
     received = _now()
     # A first figure; replaced after the commit (below) by the whole wait the client sees.
     latency_ms = (time.perf_counter() - started) * 1000
@@ -367,6 +368,7 @@ async def rollout(name: str, request: Request, state: State,
         raise RequestError(422, exc.field, exc.reason) from None
     if wanted is None:
         raise RequestError(422, "mode", f"required; one of {list(MODES)}")
+    tag = wanted.to_dict()
     if wanted.mode != "off":
         version = await run_in_threadpool(tracking.champion_version, name, tracking.CHALLENGER,
                                           state.settings)
@@ -375,7 +377,8 @@ async def rollout(name: str, request: Request, state: State,
         if version is None or version == champion:
             raise RequestError(409, "mode", f"model {name!r} has no @challenger other than "
                                "its @champion to serve beside it; retrain one first")
-    await run_in_threadpool(tracking.set_rollout, name, wanted.to_dict(), state.settings)
+        tag["challenger"] = version  # a later @challenger is not rolled out by this tag
+    await run_in_threadpool(tracking.set_rollout, name, tag, state.settings)
     model = await _reload_everywhere(state, name)
     return {"model": name, **model.rollout.to_dict(), "champion_version": model.version,
             "challenger_version": model.challenger.version if model.challenger else None}

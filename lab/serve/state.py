@@ -26,6 +26,8 @@ class ServerState:
     store: PredictionStore
     writer: Writer
     generations: dict[str, int] = field(default_factory=dict)
+    # The loads under way, by model: a request and the poll that both want one share it.
+    _loading: dict[str, asyncio.Future] = field(default_factory=dict)
 
     @property
     def scope(self) -> str:
@@ -41,14 +43,30 @@ class ServerState:
 
     async def _catch_up(self, name: str) -> ServedModel | None:
         """A model another worker of this server was just asked to load reaches this one on
-        its next poll; a request in between loads it now instead of answering 404. Names
-        nobody reloaded cost one look at the (small) reload table, never an MLflow call."""
+        its next poll; a request in between loads it now instead of answering 404 (or waits
+        for the poll's load under way). Names nobody reloaded cost one look at the (small)
+        reload table, never an MLflow call."""
         seen = await run_in_threadpool(self.store.reload_generations, self.scope)
-        if seen.get(name, 0) > self.generations.get(name, 0):
-            model = await run_in_threadpool(self.registry.reload, name)
-            self.generations[name] = seen[name]
-            return model
+        if seen.get(name, 0) > self.generations.get(name, 0) or name in self._loading:
+            return await self._follow(name, seen.get(name, 0))
         return None
+
+    async def _follow(self, name: str, generation: int) -> ServedModel:
+        """Load ``name`` as of reload ``generation``: once, however many ask at once. The
+        generation counts as seen only when the load has ended, so a request that arrives
+        meanwhile waits for it rather than finding the model neither loaded nor due."""
+        pending = self._loading.get(name)
+        if pending is None:
+            pending = asyncio.ensure_future(self._load(name, generation))
+            self._loading[name] = pending
+            pending.add_done_callback(lambda _: self._loading.pop(name, None))
+        return await asyncio.shield(pending)  # a cancelled request does not cancel the load
+
+    async def _load(self, name: str, generation: int) -> ServedModel:
+        try:
+            return await run_in_threadpool(self.registry.reload, name)
+        finally:  # also when it failed: the next reload asked for tries again, not every poll
+            self.generations[name] = max(generation, self.generations.get(name, 0))
 
     async def write(self, job):
         """Run a write job in the writer's next transaction; return once committed."""
@@ -62,8 +80,10 @@ class ServerState:
                 seen = await run_in_threadpool(self.store.reload_generations, self.scope)
                 for name, generation in seen.items():
                     if generation > self.generations.get(name, 0):
-                        self.generations[name] = generation
-                        await run_in_threadpool(self.registry.reload, name)
+                        try:
+                            await self._follow(name, generation)
+                        except Exception:  # noqa: BLE001 - the others still reload
+                            log.exception("model %s could not be reloaded", name)
             except Exception:  # noqa: BLE001 - keep serving; try again next tick
                 log.exception("reload poll failed")
 

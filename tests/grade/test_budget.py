@@ -118,3 +118,16 @@ def test_grade_reads_the_load_tests_in_the_evidence_and_stays_out_of_100():
     assert wrong.part("budget").points == 0 and wrong.part("expected_cost").points == 0
     assert right.total > wrong.total and right.total <= 100
     assert sum(p.maximum for p in right.parts) == 130  # 100 + the three budget parts
+
+
+def test_a_stress_test_after_the_budget_test_does_not_replace_it():
+    # The candidate met the budget at the rate, then pushed the same choice to three times it.
+    stressed = [*TESTS, _test(4, "hist_gradient_boosting", 2, 900.0, 700.0, rate=3 * RATE)]
+    parts = _parts(stressed, chosen_model="hist_gradient_boosting", workers=2,
+                   measured_p99_ms=20.0)
+    assert _points(parts) == {"budget": 10, "measured_p99": 10, "expected_cost": 10}
+    # Without a test near the rate, the stress test is what there is.
+    only = [t for t in stressed if t["id"] != 2]
+    parts = _parts(only, chosen_model="hist_gradient_boosting", workers=2,
+                   measured_p99_ms=20.0)
+    assert parts["budget"].points == 0
