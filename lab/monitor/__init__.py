@@ -116,11 +116,16 @@ def _references(model: str, reference: Reference, log: pd.DataFrame
 
 
 def run_log(model: str, run: str | None = None) -> tuple[Reference, pd.DataFrame]:
-    """The champion's reference and the log of one run (the newest by default), for views
-    that look closer than the summary: a window's suspects, a what-if threshold."""
+    """The reference and the log of one run (the newest by default), for views that look
+    closer than the summary: a window's suspects, a what-if threshold. Of the champion's
+    rows; of the version that served most of the run when the champion served none of it
+    (a run sent before a promotion)."""
     reference = build_reference(model)
-    log, _run, _notes = _log(LogSelection(model, run), reference)
-    return reference, log
+    log, _run, _notes = _log(LogSelection(model, run), reference, every_version=True)
+    if not (log["version"] == reference.version).any():
+        version = int(log["version"].value_counts().idxmax())
+        reference = build_reference(model, version)
+    return reference, log[log["version"] == reference.version].reset_index(drop=True)
 
 
 def evidently_window_report(model: str, index: int, window: str | int = DEFAULT_WINDOW,

@@ -266,7 +266,8 @@ async def predict(name: str, request: Request, state: State) -> Response:
     return json_response({"model": name, "version": model.version,
                           "threshold": model.threshold,
                           "predictions": [{k: p[k] for k in ("request_id", "score", "decision",
-                                                             "version", "replayed")}
+                                                             "version", "threshold",
+                                                             "replayed")}
                                           for p in out]})
 
 

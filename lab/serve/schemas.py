@@ -103,6 +103,7 @@ class Prediction(BaseModel):
     decision: int = Field(description="1 when the score is at or above the threshold.")
     version: int = Field(description="The model version that answered it (a canary's share "
                                      "is answered by the @challenger).")
+    threshold: float = Field(description="The threshold of the version that answered it.")
     replayed: bool = Field(default=False, description="True when the request id was already "
                                                       "stored: this is the stored answer.")
 
@@ -117,8 +118,9 @@ class PredictResponse(Prediction):
 
 class BatchResponse(BaseModel):
     model: str
-    version: int
-    threshold: float
+    version: int = Field(description="The @champion's version (in a canary, each prediction "
+                                     "says which version answered it).")
+    threshold: float = Field(description="The @champion's threshold.")
     predictions: list[Prediction]
 
 

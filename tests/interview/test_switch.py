@@ -63,3 +63,9 @@ def test_a_fault_switched_mid_run_takes_over_from_the_next_chunk(lab_home, scena
             for t in truth] == [(60, 1200, 2000), (120.0, 2000, None)]
     assert truth[1]["details"]["switched_in_at_row"] == 2000
     store.dispose()
+
+    # A newer champion later: the run is still read as the version that served it.
+    newer = train(scenario, seed=1, rows=2000)
+    reference, again = run_log(scenario.id, report.run)
+    assert newer.version != reference.version == int(log["version"].iloc[0])
+    assert len(again) == ROWS

@@ -124,6 +124,9 @@ def test_a_canary_answers_its_share_by_request_id(two):
                                    rtol=1e-6, atol=1e-9)
         decisions = np.array([a["decision"] for a in answers])[versions == v]
         assert (decisions == (two.scores[v][versions == v] >= two.thresholds[v])).all()
+        # ... which each answer of the batch names (the batch's own is the champion's).
+        given = [a["threshold"] for a, w in zip(answers, versions) if w == v]
+        assert given == pytest.approx([two.thresholds[v]] * len(given))
 
     # Every answer is logged with the version that gave it; a retry gets the stored answer.
     logged = two.store.frame(SCENARIO, run="canary").set_index("request_id").loc[ids]
