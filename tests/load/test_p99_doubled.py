@@ -107,14 +107,15 @@ def test_every_window_is_kept_and_valid(runs, sid):
 def test_a_surge_reads_as_offered_up_served_flat_and_queueing(runs):
     _sent, monitoring = runs[SURGE]
     before, after = _before_after(monitoring)
-    # Offered: the clients meant to send 6x as many requests a second.
+    # Offered: the clients meant to send 15x as many requests a second (past capacity).
     assert _mean(before, offered) == pytest.approx(40, rel=0.35)
     assert _mean(after, offered) > 4 * _mean(before, offered)
     # Served: the server held at its capacity, well short of what was offered ...
     assert _mean(after, served) < 0.75 * _mean(after, offered)
-    # ... so the requests queued: the clients' p99 (from intended send times) exploded.
+    # ... so the requests queued: the clients' p99 (from intended send times) exploded. The
+    # baseline is the warm window before the onset (the first one pays the server's warm-up).
     assert _mean(after, lambda s: s["offered"]["latency_ms"]["p99"]) > \
-        10 * _mean(before, lambda s: s["offered"]["latency_ms"]["p99"])
+        10 * min(s["offered"]["latency_ms"]["p99"] for s in before)
     # The model did not change.
     assert {v for s in before + after for v in s["versions"]} == {1}
 
