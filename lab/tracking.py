@@ -157,7 +157,9 @@ def log_training(*, scenario_id: str, pipeline, params: dict[str, Any],
                 reference.to_parquet(path, index=False)
                 mlflow.log_artifact(str(path), str(Path(REFERENCE).parent))
         # MLflow prints registration chatter straight to stderr; the CLI reports instead.
-        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        # Under the skops lock: skops' save is no safer in threads than its load (a cohort's
+        # eight candidates training at once in one process failed to serialize).
+        with _LOAD_LOCK, warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             info = mlflow.sklearn.log_model(
                 pipeline, name="model", registered_model_name=model_name,
