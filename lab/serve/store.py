@@ -422,25 +422,22 @@ class PredictionStore:
         if before is None and run is None:
             raise ValueError("prune needs 'before' or 'run' (or both): nothing is deleted "
                              "by default")
-        p = predictions
-        where = [p.c.model == model]
-        if before is not None:
-            where.append(p.c.received_at < before)
-        if run is not None:
-            where.append(p.c.run == run)
+        def chosen(table) -> list:  # the same rows of either table: model, time, run
+            where = [table.c.model == model]
+            if before is not None:
+                where.append(table.c.received_at < before)
+            if run is not None:
+                where.append(table.c.run == run)
+            return where
+
+        p, where = predictions, chosen(predictions)
         with self.engine.begin() as conn:
             matched = int(conn.execute(sa.select(sa.func.count()).select_from(p)
                                        .where(*where)).scalar_one())
             if execute:
                 conn.execute(p.delete().where(*where))
                 # The shadow scores of the same requests go with them.
-                sh = shadow_predictions
-                shadow_where = [sh.c.model == model]
-                if before is not None:
-                    shadow_where.append(sh.c.received_at < before)
-                if run is not None:
-                    shadow_where.append(sh.c.run == run)
-                conn.execute(sh.delete().where(*shadow_where))
+                conn.execute(shadow_predictions.delete().where(*chosen(shadow_predictions)))
                 if run is not None:  # the load generator's record of the run goes with it
                     conn.execute(client_sends.delete().where(client_sends.c.run == run))
                 if before is not None:
